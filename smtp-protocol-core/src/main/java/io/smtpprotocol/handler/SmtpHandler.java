@@ -1,0 +1,108 @@
+package io.smtpprotocol.handler;
+
+import io.smtpprotocol.protocol.Command;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.protocol.Replies;
+import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.server.MessageBody;
+import io.smtpprotocol.server.SessionInfo;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The application's side of an SMTP server: one method per protocol event, each answered once with
+ * a {@link Decision}.
+ *
+ * <p>Methods run on the server's handler executor, never on a Netty event loop, so they may block.
+ * They may also answer later from any thread by completing the returned stage. While a decision is
+ * pending the session reads no further commands; pipelined commands wait in order.
+ *
+ * <p>A method that is not overridden accepts implicitly (the server does not even hand it to the
+ * executor), except {@link #message}: a server whose handler does not override it refuses every
+ * message. A method that throws, or whose stage completes exceptionally or not within the handler
+ * timeout, gives {@code 451 4.3.0}; a {@link SmtpRejectException} gives its own reply.
+ *
+ * <p>State is staged: a sender or recipient becomes part of the {@link Envelope} only when its
+ * event is accepted.
+ */
+public interface SmtpHandler {
+
+  /** A client connected. Rejecting sends the reply instead of the greeting and closes. */
+  default CompletionStage<Decision> connect(SessionInfo session) {
+    return Decision.acceptStage();
+  }
+
+  /** HELO, EHLO or LHLO. Accepting records the greeting on the session. */
+  default CompletionStage<Decision> greeting(SessionInfo session, Command.Hello hello) {
+    return Decision.acceptStage();
+  }
+
+  /** MAIL FROM. Accepting starts a transaction with this sender. */
+  default CompletionStage<Decision> mailFrom(
+      SessionInfo session, ReversePath from, MailParameters parameters) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * RCPT TO. Accepting adds the recipient to the envelope.
+   *
+   * @param envelope the transaction so far, without this recipient
+   */
+  default CompletionStage<Decision> rcptTo(
+      SessionInfo session, Envelope envelope, Mailbox to, MailParameters parameters) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * DATA, or the first BDAT of a transaction. Accepting lets the body come ({@code 354} for DATA);
+   * rejecting refuses it.
+   */
+  default CompletionStage<Decision> data(SessionInfo session, Envelope envelope) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * The message body, streamed as it arrives. The final reply is sent when the returned stage
+   * completes and the whole body has arrived, so an accept may mean "stored". Bytes the handler
+   * leaves unread are discarded. If the body turns out too large or malformed, reading it throws
+   * and the client gets the engine's error reply, whatever the handler decides.
+   *
+   * <p>Not overriding this method refuses every message with {@code 554 5.3.2}.
+   */
+  default CompletionStage<Decision> message(
+      SessionInfo session, Envelope envelope, MessageBody body) {
+    return Decision.reject(Replies.NO_MESSAGE_HANDLER).asStage();
+  }
+
+  /** VRFY. The default answers {@code 252}. */
+  default CompletionStage<Decision> verify(SessionInfo session, String argument) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * Every command line before the engine handles it: return a reply to answer the command
+   * yourself (the session then goes on with the next command), or empty to let the engine handle
+   * it. This is how applications add verbs or take over existing ones. Not overriding it costs
+   * nothing.
+   *
+   * @param verb the verb in upper case
+   * @param argument the rest of the line after the verb and one space
+   */
+  default CompletionStage<Optional<Reply>> command(
+      SessionInfo session, String verb, String argument) {
+    return CompletableFuture.completedStage(Optional.empty());
+  }
+
+  /** The transaction was reset by RSET (notification only). */
+  default void reset(SessionInfo session) {}
+
+  /** The client sent QUIT (notification only). */
+  default void quit(SessionInfo session) {}
+
+  /** The connection closed, for whatever reason (notification only). */
+  default void disconnect(SessionInfo session) {}
+}

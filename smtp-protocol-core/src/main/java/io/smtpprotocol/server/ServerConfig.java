@@ -1,0 +1,49 @@
+package io.smtpprotocol.server;
+
+import io.smtpprotocol.handler.SmtpHandler;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A server's settings, as the builder made them.
+ *
+ * @param domain the name in the greeting and EHLO reply
+ * @param greeting the text after the domain in the greeting
+ * @param address the bind address, or null for all
+ * @param port the TCP port, 0 for any free one
+ * @param unixSocket a Unix domain socket path instead of TCP, or null
+ * @param handler the application's handler
+ * @param limits the bounds
+ * @param handlerExecutor where handler methods run, or null for the server's own pool
+ * @param handlerThreads size of the server's own handler pool
+ * @param ioThreads event loop threads, 0 for Netty's default
+ * @param transport NIO or epoll
+ * @param backlog the listen backlog
+ * @param lenientLineEndings whether bare CR/LF are let through as data
+ * @param chunking whether CHUNKING is offered
+ * @param smtpUtf8 whether SMTPUTF8 is offered
+ * @param eightBitMime whether 8BITMIME is offered
+ * @param pipelining whether PIPELINING is offered
+ * @param observer receives events for metrics
+ */
+public record ServerConfig(
+    String domain,
+    String greeting,
+    @Nullable InetAddress address,
+    int port,
+    @Nullable Path unixSocket,
+    SmtpHandler handler,
+    Limits limits,
+    @Nullable Executor handlerExecutor,
+    int handlerThreads,
+    int ioThreads,
+    Transport transport,
+    int backlog,
+    boolean lenientLineEndings,
+    boolean chunking,
+    boolean smtpUtf8,
+    boolean eightBitMime,
+    boolean pipelining,
+    SmtpServerObserver observer) {}

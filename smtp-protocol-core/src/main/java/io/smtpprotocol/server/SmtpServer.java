@@ -1,0 +1,618 @@
+package io.smtpprotocol.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.protocol.Reply;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An SMTP server on Netty. Build one with {@link #builder()}, then {@link #start()} it:
+ *
+ * <pre>{@code
+ * SmtpServer server = SmtpServer.builder()
+ *     .domain("mx.example.com")
+ *     .port(2525)
+ *     .handler(new SmtpHandler() {
+ *       public CompletionStage<Decision> message(SessionInfo s, Envelope e, MessageBody body) {
+ *         body.transferTo(OutputStream.nullOutputStream());
+ *         return Decision.acceptStage();
+ *       }
+ *     })
+ *     .build()
+ *     .start();
+ * }</pre>
+ *
+ * <p>Each server owns its event loops, handler executor and counters; two servers in one JVM share
+ * nothing.
+ */
+public final class SmtpServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SmtpServer.class);
+
+  private final ServerConfig config;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
+  private final AtomicLong sessionIds = new AtomicLong();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile State state = State.NEW;
+  private @Nullable EventLoopGroup bossGroup;
+  private @Nullable EventLoopGroup workerGroup;
+  private @Nullable ExecutorService ownedExecutor;
+  private @Nullable Executor executor;
+  private @Nullable Channel serverChannel;
+  private @Nullable ChannelGroup sessions;
+
+  private enum State {
+    NEW,
+    RUNNING,
+    DRAINING,
+    STOPPED
+  }
+
+  private final HandlerOverrides overrides;
+  private final Reply greetingReply;
+  private final Reply heloReply;
+  private final Reply ehloReply;
+
+  private SmtpServer(ServerConfig config) {
+    this.config = config;
+    this.overrides = HandlerOverrides.of(config.handler());
+    this.greetingReply = Reply.of(220, config.domain() + " " + config.greeting());
+    this.heloReply = Reply.of(250, config.domain());
+    List<String> ehlo = new ArrayList<>();
+    ehlo.add(config.domain());
+    if (config.pipelining()) {
+      ehlo.add("PIPELINING");
+    }
+    ehlo.add("SIZE " + config.limits().maxMessageSize());
+    if (config.eightBitMime()) {
+      ehlo.add("8BITMIME");
+    }
+    ehlo.add("ENHANCEDSTATUSCODES");
+    if (config.smtpUtf8()) {
+      ehlo.add("SMTPUTF8");
+    }
+    if (config.chunking()) {
+      ehlo.add("CHUNKING");
+    }
+    this.ehloReply = Reply.multiline(250, ehlo);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @return this server
+   * @throws IllegalStateException if already started
+   * @throws SmtpServerException if binding fails (for example the port is taken)
+   */
+  public synchronized SmtpServer start() {
+    if (state != State.NEW) {
+      throw new IllegalStateException("server already started");
+    }
+    boolean epoll = useEpoll();
+    if (config.unixSocket() != null && !epoll) {
+      throw new IllegalStateException("a Unix domain socket needs the epoll transport (Linux)");
+    }
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept", true), io);
+    workerGroup =
+        new MultiThreadIoEventLoopGroup(
+            config.ioThreads(), new DefaultThreadFactory("smtp-io", true), io);
+    Executor ex = config.handlerExecutor();
+    if (ex == null) {
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              0,
+              config.handlerThreads(),
+              60,
+              TimeUnit.SECONDS,
+              new SynchronousQueue<>(),
+              new DefaultThreadFactory("smtp-handler", true));
+      ownedExecutor = pool;
+      ex = pool;
+    }
+    executor = ex;
+    sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
+    Class<? extends ServerChannel> channelClass;
+    SocketAddress bindAddress;
+    if (config.unixSocket() != null) {
+      channelClass = EpollServerDomainSocketChannel.class;
+      bindAddress = new DomainSocketAddress(config.unixSocket().toFile());
+    } else {
+      channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      bindAddress =
+          config.address() == null
+              ? new InetSocketAddress(config.port())
+              : new InetSocketAddress(config.address(), config.port());
+    }
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, config.backlog())
+            .childOption(
+                ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024))
+            .childHandler(new SmtpServerInitializer(this));
+    if (config.unixSocket() == null) {
+      bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    try {
+      if (config.unixSocket() != null) {
+        Files.deleteIfExists(config.unixSocket());
+      }
+      serverChannel = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      shutdownResources();
+      state = State.STOPPED;
+      terminated.complete(null);
+      throw new SmtpServerException("cannot bind SMTP server to " + describe(bindAddress) + ": " + e.getMessage(), e);
+    }
+    state = State.RUNNING;
+    log.info(
+        "SMTP server {} listening on {} ({} transport)",
+        config.domain(),
+        describe(serverChannel.localAddress()),
+        epoll ? "epoll" : "nio");
+    return this;
+  }
+
+  private boolean useEpoll() {
+    switch (config.transport()) {
+      case NIO:
+        return false;
+      case EPOLL:
+        Epoll.ensureAvailability();
+        return true;
+      default:
+        return Epoll.isAvailable();
+    }
+  }
+
+  private static String describe(SocketAddress address) {
+    if (address instanceof DomainSocketAddress d) {
+      return "unix:" + d.path();
+    }
+    return String.valueOf(address);
+  }
+
+  /** The bound TCP port (useful with port 0), or -1 for a Unix domain socket. */
+  public int port() {
+    Channel ch = serverChannel;
+    if (ch == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+  }
+
+  /** The bound address. */
+  public SocketAddress localAddress() {
+    Channel ch = serverChannel;
+    if (ch == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return ch.localAddress();
+  }
+
+  /** The server's configuration. */
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** Open connections now. */
+  public int activeSessions() {
+    return connections.get();
+  }
+
+  /** Whether the server accepts connections. */
+  public boolean isRunning() {
+    return state == State.RUNNING;
+  }
+
+  /** Whether the server is finishing its transactions before it stops. */
+  public boolean isDraining() {
+    return state == State.DRAINING;
+  }
+
+  /**
+   * Stops accepting connections, lets transactions in progress finish, answers every other session
+   * with {@code 421 4.3.2} and closes it. Sessions still busy when {@code timeout} runs out are
+   * closed too. The stage completes when all is released.
+   */
+  public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+    Channel listener;
+    ChannelGroup group;
+    synchronized (this) {
+      if (state == State.NEW) {
+        state = State.STOPPED;
+        terminated.complete(null);
+        return terminated;
+      }
+      if (state != State.RUNNING) {
+        return terminated;
+      }
+      state = State.DRAINING;
+      listener = serverChannel;
+      group = sessions;
+    }
+    log.info("SMTP server {} draining ({} sessions)", config.domain(), connections.get());
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    if (group == null || group.isEmpty()) {
+      finishShutdown();
+      return terminated;
+    }
+    CompletableFuture<Void> allClosed = new CompletableFuture<>();
+    AtomicInteger remaining = new AtomicInteger(group.size());
+    for (Channel ch : group) {
+      ch.closeFuture()
+          .addListener(
+              f -> {
+                if (remaining.decrementAndGet() == 0) {
+                  allClosed.complete(null);
+                }
+              });
+      SmtpSession session = ch.pipeline().get(SmtpSession.class);
+      if (session != null) {
+        ch.eventLoop().execute(session::drain);
+      } else {
+        ch.close();
+      }
+    }
+    allClosed
+        .orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (v, ex) -> {
+              if (ex != null) {
+                for (Channel ch : group) {
+                  SmtpSession session = ch.pipeline().get(SmtpSession.class);
+                  if (session != null) {
+                    ch.eventLoop().execute(session::forceClose);
+                  } else {
+                    ch.close();
+                  }
+                }
+                group.newCloseFuture().addListener(f -> finishShutdown());
+              } else {
+                finishShutdown();
+              }
+            });
+    return terminated;
+  }
+
+  private void finishShutdown() {
+    synchronized (this) {
+      if (state == State.STOPPED) {
+        return;
+      }
+      state = State.STOPPED;
+    }
+    shutdownResources();
+    if (config.unixSocket() != null) {
+      try {
+        Files.deleteIfExists(config.unixSocket());
+      } catch (Exception e) {
+        log.debug("could not delete {}", config.unixSocket(), e);
+      }
+    }
+    log.info("SMTP server {} stopped", config.domain());
+    terminated.complete(null);
+  }
+
+  private void shutdownResources() {
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  /** Closes at once: sessions get {@code 421 4.3.2}; waits until all is released. */
+  @Override
+  public void close() {
+    shutdownGracefully(Duration.ZERO).join();
+  }
+
+  /** Stage completing when the server has stopped. */
+  public CompletableFuture<Void> terminationFuture() {
+    return terminated;
+  }
+
+  // ---------------------------------------------------------------- used by sessions
+
+  HandlerOverrides overrides() {
+    return overrides;
+  }
+
+  Reply greetingReply() {
+    return greetingReply;
+  }
+
+  Reply heloReply() {
+    return heloReply;
+  }
+
+  Reply ehloReply() {
+    return ehloReply;
+  }
+
+  boolean acceptsSessions() {
+    return state == State.RUNNING;
+  }
+
+  Executor executor() {
+    Executor ex = executor;
+    if (ex == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return ex;
+  }
+
+  void register(Channel ch) {
+    ChannelGroup group = sessions;
+    if (group != null) {
+      group.add(ch);
+    }
+  }
+
+  String nextSessionId() {
+    return Long.toString(sessionIds.incrementAndGet(), 36);
+  }
+
+  /** Counts a new connection; false when a limit is reached (nothing is then counted). */
+  boolean acquire(@Nullable InetAddress ip) {
+    if (connections.incrementAndGet() > config.limits().maxConnections()) {
+      connections.decrementAndGet();
+      return false;
+    }
+    if (ip != null) {
+      AtomicInteger n = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
+      if (n.incrementAndGet() > config.limits().maxConnectionsPerIp()) {
+        release(ip);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void release(@Nullable InetAddress ip) {
+    connections.decrementAndGet();
+    if (ip != null) {
+      perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /** Builds a {@link SmtpServer}. */
+  public static final class Builder {
+    private String domain = defaultDomain();
+    private String greeting = "ESMTP ready";
+    private @Nullable InetAddress address;
+    private int port = 25;
+    private @Nullable Path unixSocket;
+    private SmtpHandler handler = new SmtpHandler() {};
+    private Limits limits = Limits.DEFAULTS;
+    private @Nullable Executor handlerExecutor;
+    private int handlerThreads = 256;
+    private int ioThreads = 0;
+    private Transport transport = Transport.AUTO;
+    private int backlog = 1024;
+    private boolean lenientLineEndings;
+    private boolean chunking = true;
+    private boolean smtpUtf8 = true;
+    private boolean eightBitMime = true;
+    private boolean pipelining = true;
+    private SmtpServerObserver observer = SmtpServerObserver.NONE;
+
+    private Builder() {}
+
+    private static String defaultDomain() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException | RuntimeException e) {
+        return "localhost";
+      }
+    }
+
+    /** The name in the greeting and the EHLO reply (default: the local host name). */
+    public Builder domain(String domain) {
+      if (domain.isBlank() || domain.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+        throw new IllegalArgumentException("domain must be a host name: " + domain);
+      }
+      this.domain = domain;
+      return this;
+    }
+
+    /** The text after {@code 220 <domain>} in the greeting (default {@code ESMTP ready}). */
+    public Builder greeting(String greeting) {
+      if (greeting.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+        throw new IllegalArgumentException("greeting must not contain CR or LF");
+      }
+      this.greeting = greeting;
+      return this;
+    }
+
+    /** The address to bind (default: all addresses). */
+    public Builder address(@Nullable InetAddress address) {
+      this.address = address;
+      return this;
+    }
+
+    /** The TCP port (default 25; 0 picks a free port, see {@link SmtpServer#port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Listen on a Unix domain socket at this path instead of TCP (needs epoll). */
+    public Builder unixSocket(@Nullable Path path) {
+      this.unixSocket = path;
+      return this;
+    }
+
+    /** The application's handler (default: accepts everything but refuses messages). */
+    public Builder handler(SmtpHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    public Builder limits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Where handler methods run (default: a pool of up to {@link #handlerThreads(int)} threads,
+     * owned and shut down by the server). A given executor is not shut down by the server.
+     */
+    public Builder handlerExecutor(@Nullable Executor executor) {
+      this.handlerExecutor = executor;
+      return this;
+    }
+
+    /** Threads of the default handler pool (default 256); beyond them events get 451. */
+    public Builder handlerThreads(int threads) {
+      if (threads <= 0) {
+        throw new IllegalArgumentException("handlerThreads must be positive: " + threads);
+      }
+      this.handlerThreads = threads;
+      return this;
+    }
+
+    /** Event loop threads (default 0: Netty's choice, twice the processors). */
+    public Builder ioThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("ioThreads must not be negative: " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** The listen backlog (default 1024). */
+    public Builder backlog(int backlog) {
+      if (backlog <= 0) {
+        throw new IllegalArgumentException("backlog must be positive: " + backlog);
+      }
+      this.backlog = backlog;
+      return this;
+    }
+
+    /**
+     * Whether bare CR and LF are let through as message data and LF alone ends a command line
+     * (default false: they are refused). Even when lenient, only CRLF.CRLF ends DATA.
+     */
+    public Builder lenientLineEndings(boolean lenient) {
+      this.lenientLineEndings = lenient;
+      return this;
+    }
+
+    /** Whether CHUNKING (BDAT, RFC 3030) is offered (default true). */
+    public Builder chunking(boolean enabled) {
+      this.chunking = enabled;
+      return this;
+    }
+
+    /** Whether SMTPUTF8 (RFC 6531) is offered (default true). */
+    public Builder smtpUtf8(boolean enabled) {
+      this.smtpUtf8 = enabled;
+      return this;
+    }
+
+    /** Whether 8BITMIME (RFC 6152) is offered (default true). */
+    public Builder eightBitMime(boolean enabled) {
+      this.eightBitMime = enabled;
+      return this;
+    }
+
+    /** Whether PIPELINING (RFC 2920) is offered (default true). */
+    public Builder pipelining(boolean enabled) {
+      this.pipelining = enabled;
+      return this;
+    }
+
+    /** Receives events for metrics (default: none). */
+    public Builder observer(SmtpServerObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
+    public SmtpServer build() {
+      return new SmtpServer(
+          new ServerConfig(
+              domain,
+              greeting,
+              address,
+              port,
+              unixSocket,
+              handler,
+              limits,
+              handlerExecutor,
+              handlerThreads,
+              ioThreads,
+              transport,
+              backlog,
+              lenientLineEndings,
+              chunking,
+              smtpUtf8,
+              eightBitMime,
+              pipelining,
+              observer));
+    }
+  }
+}

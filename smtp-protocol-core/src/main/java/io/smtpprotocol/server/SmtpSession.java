@@ -1,0 +1,1042 @@
+package io.smtpprotocol.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.smtpprotocol.codec.SmtpInput;
+import io.smtpprotocol.codec.SmtpInput.ContentStatus;
+import io.smtpprotocol.codec.SmtpServerDecoder;
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.handler.SmtpRejectException;
+import io.smtpprotocol.protocol.Command;
+import io.smtpprotocol.protocol.CommandParser;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Replies;
+import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.server.SmtpServerObserver.ConnectionOutcome;
+import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of one SMTP connection. Runs on its channel's event loop only; handler methods
+ * run on the server's executor and their answers come back to the event loop.
+ */
+final class SmtpSession extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+  private static final Logger transcript = LoggerFactory.getLogger("io.smtpprotocol.transcript");
+
+  private final SmtpServer server;
+  private final ServerConfig config;
+  private final Limits limits;
+  private final SmtpHandler handler;
+  private final HandlerOverrides overrides;
+  private final SmtpServerObserver observer;
+  private final SmtpServerDecoder decoder;
+  private final boolean debug = transcript.isDebugEnabled();
+
+  private @Nullable ChannelHandlerContext ctx;
+  private SessionInfo info;
+  private @Nullable InetAddress ip;
+  private boolean counted;
+  private boolean observedOpen;
+  private @Nullable Transaction tx;
+  private int badCommands;
+  private int pendingDecisions;
+  private boolean connectAccepted;
+  private boolean greetingDelayOver;
+  private boolean greeted;
+  private boolean draining;
+  private boolean closing;
+  private @Nullable ScheduledFuture<?> sessionTimer;
+  private @Nullable ScheduledFuture<?> greetingTimer;
+  /** A BDAT chunk being read: its command, and the reply to give when it was refused. */
+  private Command.@Nullable Bdat chunk;
+  private @Nullable Reply chunkRefusal;
+
+  /** One mail transaction's mutable state, event loop only. */
+  private static final class Transaction {
+    Envelope envelope;
+    final long startNanos = System.nanoTime();
+    boolean bdat;
+    long bdatOctets;
+    @Nullable MessageBody body;
+    boolean handlerStarted;
+    boolean handlerDone;
+    @Nullable Decision decision;
+    @Nullable ContentStatus contentEnd;
+    long size;
+    @Nullable Reply failure;
+
+    Transaction(Envelope envelope) {
+      this.envelope = envelope;
+    }
+  }
+
+  SmtpSession(SmtpServer server, SmtpServerDecoder decoder) {
+    this.server = server;
+    this.config = server.config();
+    this.limits = config.limits();
+    this.handler = config.handler();
+    this.overrides = server.overrides();
+    this.observer = config.observer();
+    this.decoder = decoder;
+    this.info = new SessionInfo("-", new InetSocketAddress(0), new InetSocketAddress(0), Instant.now(), null, null, null);
+  }
+
+  private ChannelHandlerContext ctx() {
+    ChannelHandlerContext c = ctx;
+    if (c == null) {
+      throw new IllegalStateException("session not active");
+    }
+    return c;
+  }
+
+  // ================================================================ connection life
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    SocketAddress local = ctx.channel().localAddress();
+    info =
+        new SessionInfo(
+            server.nextSessionId(),
+            remote == null ? new InetSocketAddress(0) : remote,
+            local == null ? new InetSocketAddress(0) : local,
+            Instant.now(),
+            null,
+            null,
+            null);
+    ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (!server.acceptsSessions()) {
+      closeWith(Replies.SERVICE_SHUTTING_DOWN);
+      return;
+    }
+    if (!server.acquire(ip)) {
+      observer.connectionOpened(ConnectionOutcome.LIMITED);
+      closeWith(Replies.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    counted = true;
+    sessionTimer =
+        ctx.executor()
+            .schedule(
+                () -> closeWith(Replies.SESSION_TIMEOUT),
+                limits.sessionTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    if (limits.greetingDelay().isZero()) {
+      greetingDelayOver = true;
+    } else {
+      greetingTimer =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    greetingDelayOver = true;
+                    greet();
+                  },
+                  limits.greetingDelay().toMillis(),
+                  TimeUnit.MILLISECONDS);
+    }
+    if (debug) {
+      transcript.debug("{} connected from {}", info.id(), info.remoteAddress());
+    }
+    decide(
+        overrides.connect(),
+        "connect",
+        () -> handler.connect(info),
+        d -> {
+          if (d.accepted()) {
+            connectAccepted = true;
+            greet();
+          } else {
+            observer.connectionOpened(ConnectionOutcome.REJECTED);
+            closeWith(d.replyOr(Replies.CONNECTION_REJECTED, Replies.CONNECTION_REJECTED));
+          }
+        });
+  }
+
+  private void greet() {
+    if (closing || greeted || !connectAccepted || !greetingDelayOver) {
+      return;
+    }
+    greeted = true;
+    observedOpen = true;
+    observer.connectionOpened(ConnectionOutcome.ACCEPTED);
+    write(server.greetingReply(), null);
+    decoder.greetingSent();
+    next();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    decoder.stop();
+    cancel(sessionTimer);
+    cancel(greetingTimer);
+    Transaction t = tx;
+    if (t != null) {
+      tx = null;
+      if (t.body != null) {
+        t.body.fail(new IOException("connection lost"));
+        observer.message(MessageOutcome.FAILED, t.size, sinceStart(t));
+      }
+    }
+    if (counted) {
+      counted = false;
+      server.release(ip);
+    }
+    if (observedOpen) {
+      observer.connectionClosed();
+    }
+    if (overrides.disconnect()) {
+      notifyHandler("disconnect", () -> handler.disconnect(info));
+    }
+    if (debug) {
+      transcript.debug("{} disconnected", info.id());
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("session {}: {}", info.id(), cause.toString());
+    } else {
+      log.warn("session {} failed", info.id(), cause);
+    }
+    closing = true;
+    decoder.stop();
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      // Idle only counts while the session waits for the client, not for a handler.
+      if (decoder.wantsInput() || !greeted && pendingDecisions == 0) {
+        closeWith(Replies.IDLE_TIMEOUT);
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** Called by the server when it shuts down gracefully. */
+  void drain() {
+    draining = true;
+    if (tx == null && pendingDecisions == 0) {
+      closeWith(Replies.SERVICE_SHUTTING_DOWN);
+    }
+  }
+
+  /** Called by the server when the drain time is over. */
+  void forceClose() {
+    closeWith(Replies.SERVICE_SHUTTING_DOWN);
+  }
+
+  private void closeWith(Reply reply) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    decoder.stop();
+    ChannelHandlerContext c = ctx();
+    if (debug) {
+      transcript.debug("{} S: {}", info.id(), reply);
+    }
+    c.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static void cancel(@Nullable ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  // ================================================================ input
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf content) {
+      onContent(content);
+    } else if (msg instanceof SmtpInput.CommandLine line) {
+      onLine(line.text());
+    } else if (msg instanceof SmtpInput.ContentProblem problem) {
+      onContentProblem(problem.status());
+    } else if (msg instanceof SmtpInput.ContentEnd end) {
+      onContentEnd(end.status(), end.size());
+    } else if (msg instanceof SmtpInput.ChunkEnd end) {
+      onChunkEnd(end.size());
+    } else if (msg instanceof SmtpInput.BadCommandLine bad) {
+      if (debug) {
+        transcript.debug("{} C: <bad line>", info.id());
+      }
+      write(bad.reply(), "INVALID");
+      next();
+    } else if (msg instanceof SmtpInput.EarlyInput) {
+      closeWith(Replies.EARLY_TALKER);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Reads on: the next command, or 421 when the server drains or the client erred too often. */
+  private void next() {
+    if (closing) {
+      return;
+    }
+    if (badCommands >= limits.maxBadCommands()) {
+      closeWith(Replies.TOO_MANY_ERRORS);
+      return;
+    }
+    if (draining && tx == null) {
+      closeWith(Replies.SERVICE_SHUTTING_DOWN);
+      return;
+    }
+    decoder.request();
+  }
+
+  private void write(Reply reply, @Nullable String verb) {
+    if (closing) {
+      return;
+    }
+    ctx().write(reply);
+    if (debug) {
+      transcript.debug("{} S: {}", info.id(), reply);
+    }
+    if (verb != null) {
+      observer.command(verb, reply.code());
+      switch (reply.code()) {
+        case 500, 501, 502, 503, 504, 555 -> badCommands++;
+        default -> {}
+      }
+    }
+  }
+
+  private void onLine(String text) {
+    if (debug) {
+      transcript.debug("{} C: {}", info.id(), redact(text));
+    }
+    if (!overrides.command()) {
+      dispatch(CommandParser.parse(text));
+      return;
+    }
+    int sp = text.indexOf(' ');
+    String verb = (sp < 0 ? text : text.substring(0, sp)).toUpperCase(Locale.ROOT);
+    String argument = sp < 0 ? "" : text.substring(sp + 1);
+    Command parsed = CommandParser.parse(text);
+    if (parsed instanceof Command.Invalid invalid && invalid.reply() == Replies.CONTROL_CHARACTER) {
+      dispatch(parsed); // never hand control characters to the application
+      return;
+    }
+    pendingDecisions++;
+    SessionInfo snapshot = info;
+    call(
+        "command",
+        () -> handler.command(snapshot, verb, argument),
+        (Optional<Reply> result, @Nullable Throwable error) -> {
+          pendingDecisions--;
+          if (error != null) {
+            write(failureReply("command", error), metricVerb(parsed));
+            next();
+          } else if (result != null && result.isPresent()) {
+            write(result.get(), metricVerb(parsed));
+            next();
+          } else {
+            dispatch(parsed);
+          }
+        });
+  }
+
+  private static String redact(String line) {
+    if (line.regionMatches(true, 0, "AUTH ", 0, 5)) {
+      int sp = line.indexOf(' ', 5);
+      return sp < 0 ? line : line.substring(0, sp) + " ****";
+    }
+    return line;
+  }
+
+  private static String metricVerb(Command c) {
+    return c instanceof Command.Unknown || c instanceof Command.Invalid i && !isKnownVerb(i.verb())
+        ? "UNKNOWN"
+        : c.verb();
+  }
+
+  private static boolean isKnownVerb(String verb) {
+    return switch (verb) {
+      case "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY",
+          "EXPN", "HELP", "STARTTLS", "AUTH" -> true;
+      default -> false;
+    };
+  }
+
+  // ================================================================ commands
+
+  private void dispatch(Command command) {
+    String verb = metricVerb(command);
+    if (command instanceof Command.Invalid invalid) {
+      write(invalid.reply(), verb);
+      next();
+      return;
+    }
+    if (command instanceof Command.Bdat bdat) {
+      bdat(bdat);
+      return;
+    }
+    Reply refused = gate(command);
+    if (refused != null) {
+      write(refused, verb);
+      next();
+      return;
+    }
+    if (command instanceof Command.Hello hello) {
+      hello(hello);
+    } else if (command instanceof Command.MailFrom mail) {
+      mailFrom(mail);
+    } else if (command instanceof Command.RcptTo rcpt) {
+      rcptTo(rcpt);
+    } else if (command instanceof Command.Data) {
+      data();
+    } else if (command instanceof Command.Rset) {
+      resetTransaction();
+      if (overrides.reset()) {
+        SessionInfo snapshot = info;
+        notifyHandler("reset", () -> handler.reset(snapshot));
+      }
+      write(Replies.OK, verb);
+      next();
+    } else if (command instanceof Command.Noop) {
+      write(Replies.OK, verb);
+      next();
+    } else if (command instanceof Command.Quit) {
+      if (overrides.quit()) {
+        SessionInfo snapshot = info;
+        notifyHandler("quit", () -> handler.quit(snapshot));
+      }
+      observer.command(verb, Replies.BYE.code());
+      closeWith(Replies.BYE);
+    } else if (command instanceof Command.Vrfy vrfy) {
+      SessionInfo snapshot = info;
+      decide(
+          overrides.verify(),
+          "verify",
+          () -> handler.verify(snapshot, vrfy.argument()),
+          d -> {
+            write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), verb);
+            next();
+          });
+    } else if (command instanceof Command.Expn) {
+      write(Replies.EXPN_NOT_IMPLEMENTED, verb);
+      next();
+    } else if (command instanceof Command.Help) {
+      write(Replies.HELP, verb);
+      next();
+    } else if (command instanceof Command.StartTls || command instanceof Command.Auth) {
+      write(Replies.COMMAND_NOT_IMPLEMENTED, verb);
+      next();
+    } else {
+      write(Replies.COMMAND_UNRECOGNIZED, verb);
+      next();
+    }
+  }
+
+  /** The one precondition check before dispatch: the reply refusing the command, or null. */
+  private @Nullable Reply gate(Command command) {
+    if (command instanceof Command.Unknown) {
+      return Replies.COMMAND_UNRECOGNIZED;
+    }
+    if (command instanceof Command.Lhlo) {
+      return Replies.COMMAND_UNRECOGNIZED; // LMTP is not enabled
+    }
+    boolean transactional =
+        command instanceof Command.MailFrom
+            || command instanceof Command.RcptTo
+            || command instanceof Command.Data;
+    if (transactional && info.hello() == null) {
+      return Replies.NEED_HELO;
+    }
+    if (command instanceof Command.MailFrom) {
+      return tx != null ? Replies.NESTED_MAIL : null;
+    }
+    if (command instanceof Command.RcptTo) {
+      return tx == null ? Replies.NEED_MAIL : null;
+    }
+    if (command instanceof Command.Data) {
+      Transaction t = tx;
+      if (t == null) {
+        return Replies.NEED_MAIL;
+      }
+      if (t.bdat) {
+        return Replies.DATA_AFTER_BDAT;
+      }
+      if (t.envelope.recipients().isEmpty()) {
+        return Replies.NEED_RCPT;
+      }
+    }
+    return null;
+  }
+
+  private void hello(Command.Hello hello) {
+    resetTransaction();
+    SessionInfo snapshot = info;
+    decide(
+        overrides.greeting(),
+        "greeting",
+        () -> handler.greeting(snapshot, hello),
+        d -> {
+          if (d.accepted()) {
+            info = info.withHello(hello);
+            write(
+                d.replyOr(hello.extended() ? server.ehloReply() : server.heloReply(), Replies.OK),
+                hello.verb());
+          } else {
+            write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.verb());
+          }
+          next();
+        });
+  }
+
+  private void mailFrom(Command.MailFrom mail) {
+    Reply refused = checkMailParameters(mail);
+    if (refused != null) {
+      write(refused, "MAIL");
+      next();
+      return;
+    }
+    SessionInfo snapshot = info;
+    decide(
+        overrides.mailFrom(),
+        "mailFrom",
+        () -> handler.mailFrom(snapshot, mail.from(), mail.parameters()),
+        d -> {
+          if (d.accepted()) {
+            tx = new Transaction(Envelope.of(mail.from(), mail.parameters()));
+          }
+          write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), "MAIL");
+          next();
+        });
+  }
+
+  private @Nullable Reply checkMailParameters(Command.MailFrom mail) {
+    MailParameters params = mail.parameters();
+    Command.Hello hello = info.hello();
+    if (!params.isEmpty() && hello != null && !hello.extended()) {
+      return Replies.UNKNOWN_PARAMETER; // no ESMTP parameters after HELO
+    }
+    for (var e : params.values().entrySet()) {
+      String keyword = e.getKey();
+      String value = e.getValue();
+      switch (keyword) {
+        case "SIZE":
+          if (params.size().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        case "BODY":
+          if (!config.eightBitMime()
+              || !(value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME"))) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          break;
+        case "SMTPUTF8":
+          if (!config.smtpUtf8() || !value.isEmpty()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          break;
+        case "AUTH":
+          if (value.isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        default:
+          return Replies.UNKNOWN_PARAMETER;
+      }
+    }
+    if (mail.from().mailbox() != null
+        && !mail.from().mailbox().isAscii()
+        && !params.has("SMTPUTF8")) {
+      return Replies.SMTPUTF8_REQUIRED;
+    }
+    if (params.size().orElse(0) > limits.maxMessageSize()) {
+      return Replies.MESSAGE_TOO_BIG;
+    }
+    return null;
+  }
+
+  private void rcptTo(Command.RcptTo rcpt) {
+    Transaction t = tx;
+    if (t == null) {
+      throw new IllegalStateException("gate lets RCPT through only in a transaction");
+    }
+    Reply refused = null;
+    if (t.envelope.recipients().size() >= limits.maxRecipients()) {
+      refused = Replies.TOO_MANY_RECIPIENTS;
+    } else if (!rcpt.parameters().isEmpty()) {
+      refused = Replies.UNKNOWN_PARAMETER;
+    } else if (!rcpt.to().isAscii() && !t.envelope.smtpUtf8()) {
+      refused = Replies.SMTPUTF8_REQUIRED;
+    }
+    if (refused != null) {
+      write(refused, "RCPT");
+      next();
+      return;
+    }
+    SessionInfo snapshot = info;
+    Envelope envelope = t.envelope;
+    decide(
+        overrides.rcptTo(),
+        "rcptTo",
+        () -> handler.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
+        d -> {
+          if (d.accepted() && tx == t) {
+            t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
+          }
+          write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), "RCPT");
+          next();
+        });
+  }
+
+  private void data() {
+    Transaction t = tx;
+    if (t == null) {
+      throw new IllegalStateException("gate lets DATA through only in a transaction");
+    }
+    SessionInfo snapshot = info;
+    Envelope envelope = t.envelope;
+    decide(
+        overrides.data(),
+        "data",
+        () -> handler.data(snapshot, envelope),
+        d -> {
+          if (tx != t) {
+            next();
+            return;
+          }
+          if (!d.accepted()) {
+            write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+            next();
+            return;
+          }
+          t.body = newBody(t);
+          write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+          decoder.startData(limits.maxMessageSize());
+          decoder.request();
+        });
+  }
+
+  private void bdat(Command.Bdat bdat) {
+    Transaction t = tx;
+    Reply refused;
+    if (!config.chunking()) {
+      refused = Replies.COMMAND_NOT_IMPLEMENTED;
+    } else if (info.hello() == null) {
+      refused = Replies.NEED_HELO;
+    } else if (t == null) {
+      refused = Replies.NEED_MAIL;
+    } else if (t.envelope.recipients().isEmpty()) {
+      refused = Replies.NEED_RCPT;
+    } else if (t.failure != null) {
+      refused = t.failure;
+    } else if (t.bdatOctets + bdat.size() > limits.maxMessageSize()) {
+      t.failure = Replies.MESSAGE_TOO_BIG;
+      if (t.body != null) {
+        t.body.fail(new IOException("message exceeds " + limits.maxMessageSize() + " octets"));
+      }
+      refused = Replies.MESSAGE_TOO_BIG;
+    } else {
+      refused = null;
+    }
+    if (refused != null) {
+      readChunk(bdat, refused);
+      return;
+    }
+    t.bdat = true;
+    if (t.body != null) {
+      readChunk(bdat, null);
+      return;
+    }
+    SessionInfo snapshot = info;
+    Envelope envelope = t.envelope;
+    decide(
+        overrides.data(),
+        "data",
+        () -> handler.data(snapshot, envelope),
+        d -> {
+          if (tx != t) {
+            readChunk(bdat, Replies.NEED_MAIL);
+          } else if (!d.accepted()) {
+            t.failure = d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED);
+            readChunk(bdat, t.failure);
+          } else {
+            t.body = newBody(t);
+            readChunk(bdat, null);
+          }
+        });
+  }
+
+  /** Reads one chunk; a refused chunk is read and dropped, then answered with the refusal. */
+  private void readChunk(Command.Bdat bdat, @Nullable Reply refusal) {
+    chunk = bdat;
+    chunkRefusal = refusal;
+    decoder.startChunk(bdat.size(), refusal != null);
+    decoder.request();
+  }
+
+  private void onChunkEnd(long size) {
+    Command.Bdat bdat = chunk;
+    Reply refusal = chunkRefusal;
+    chunk = null;
+    chunkRefusal = null;
+    Transaction t = tx;
+    if (bdat == null) {
+      return;
+    }
+    if (refusal != null || t == null || t.failure != null) {
+      Reply reply = refusal != null ? refusal : t != null && t.failure != null ? t.failure : Replies.NEED_MAIL;
+      if (bdat.last() && t != null) {
+        endTransaction(t, MessageOutcome.FAILED);
+      }
+      write(reply, "BDAT");
+      next();
+      return;
+    }
+    t.bdatOctets += size;
+    t.size = t.bdatOctets;
+    if (!bdat.last()) {
+      write(Reply.of(250, "2.0.0", size + " octets received"), "BDAT");
+      next();
+      return;
+    }
+    t.contentEnd = ContentStatus.COMPLETE;
+    MessageBody body = t.body;
+    if (body != null) {
+      body.complete();
+    }
+    if (!t.handlerStarted) {
+      startMessageHandler(t);
+    }
+    maybeFinishMessage(t);
+  }
+
+  // ================================================================ message content
+
+  private MessageBody newBody(Transaction t) {
+    ChannelHandlerContext c = ctx();
+    MessageBody[] holder = new MessageBody[1];
+    MessageBody body =
+        new MessageBody(
+            limits.bodyBufferSize(),
+            () ->
+                c.executor()
+                    .execute(
+                        () -> {
+                          SmtpServerDecoder.Mode mode = decoder.mode();
+                          if (tx == t
+                              && t.body == holder[0]
+                              && !closing
+                              && (mode == SmtpServerDecoder.Mode.DATA
+                                  || mode == SmtpServerDecoder.Mode.CHUNK)) {
+                            decoder.request();
+                          }
+                        }));
+    holder[0] = body;
+    return body;
+  }
+
+  private void onContent(ByteBuf content) {
+    Transaction t = tx;
+    MessageBody body = t == null ? null : t.body;
+    if (t == null || body == null) {
+      content.release();
+      return;
+    }
+    if (body.offer(content)) {
+      if (!t.handlerStarted) {
+        startMessageHandler(t);
+      }
+      if (!body.isDiscarding()) {
+        decoder.suspend();
+      }
+    }
+  }
+
+  private void onContentProblem(ContentStatus status) {
+    Transaction t = tx;
+    if (t != null && t.body != null) {
+      t.body.fail(
+          new IOException(
+              status == ContentStatus.TOO_LARGE
+                  ? "message exceeds " + limits.maxMessageSize() + " octets"
+                  : "bare CR or LF in message"));
+    }
+  }
+
+  private void onContentEnd(ContentStatus status, long size) {
+    Transaction t = tx;
+    if (t == null) {
+      next();
+      return;
+    }
+    t.contentEnd = status;
+    t.size = size;
+    MessageBody body = t.body;
+    if (status == ContentStatus.COMPLETE) {
+      if (body != null) {
+        body.complete();
+      }
+      if (!t.handlerStarted) {
+        startMessageHandler(t);
+      }
+    }
+    maybeFinishMessage(t);
+  }
+
+  private void startMessageHandler(Transaction t) {
+    MessageBody body = t.body;
+    if (body == null) {
+      return;
+    }
+    t.handlerStarted = true;
+    SessionInfo snapshot = info;
+    Envelope envelope = t.envelope;
+    if (!overrides.message()) {
+      t.decision = decisionOf(handler.message(snapshot, envelope, body), "message");
+      t.handlerDone = true;
+      body.close();
+      return;
+    }
+    call(
+        "message",
+        () -> handler.message(snapshot, envelope, body),
+        (Decision d, @Nullable Throwable error) -> {
+          Decision decision = error != null || d == null ? failureDecision("message", error) : d;
+          body.close();
+          if (tx != t) {
+            return;
+          }
+          t.decision = decision;
+          t.handlerDone = true;
+          if (t.bdat && t.contentEnd == null && !decision.accepted()) {
+            t.failure = decision.replyOr(Replies.MESSAGE_REJECTED, Replies.MESSAGE_REJECTED);
+          }
+          maybeFinishMessage(t);
+        });
+  }
+
+  private void maybeFinishMessage(Transaction t) {
+    ContentStatus end = t.contentEnd;
+    if (tx != t || end == null) {
+      return;
+    }
+    Reply reply;
+    MessageOutcome outcome;
+    if (end == ContentStatus.TOO_LARGE) {
+      reply = Replies.MESSAGE_TOO_BIG;
+      outcome = MessageOutcome.FAILED;
+    } else if (end == ContentStatus.BARE_LINE_ENDING) {
+      reply = Replies.BARE_LINE_ENDING_IN_DATA;
+      outcome = MessageOutcome.FAILED;
+    } else if (t.handlerStarted && !t.handlerDone) {
+      return; // wait for the handler
+    } else if (t.failure != null) {
+      reply = t.failure;
+      outcome = MessageOutcome.FAILED;
+    } else {
+      Decision d = t.decision == null ? Decision.reject(Replies.NO_MESSAGE_HANDLER) : t.decision;
+      reply = d.replyOr(Replies.MESSAGE_ACCEPTED, Replies.MESSAGE_REJECTED);
+      outcome =
+          d.accepted()
+              ? MessageOutcome.ACCEPTED
+              : reply == Replies.HANDLER_FAILURE || reply == Replies.SERVER_BUSY
+                  ? MessageOutcome.FAILED
+                  : MessageOutcome.REJECTED;
+    }
+    endTransaction(t, outcome);
+    write(reply, t.bdat ? "BDAT" : "DATA");
+    next();
+  }
+
+  private void endTransaction(Transaction t, MessageOutcome outcome) {
+    if (tx == t) {
+      tx = null;
+    }
+    MessageBody body = t.body;
+    if (body != null) {
+      body.close();
+      observer.message(outcome, t.size, sinceStart(t));
+    }
+  }
+
+  private static Duration sinceStart(Transaction t) {
+    return Duration.ofNanos(System.nanoTime() - t.startNanos);
+  }
+
+  private void resetTransaction() {
+    Transaction t = tx;
+    if (t != null) {
+      tx = null;
+      if (t.body != null) {
+        t.body.fail(new IOException("transaction reset"));
+      }
+    }
+  }
+
+  // ================================================================ handler calls
+
+  /**
+   * Asks the handler for a decision. A method the application did not override is answered by its
+   * default at once; otherwise the call goes to the executor and reading waits for the answer.
+   */
+  private void decide(
+      boolean overridden,
+      String event,
+      Supplier<CompletionStage<Decision>> invocation,
+      Consumer<Decision> then) {
+    if (!overridden) {
+      then.accept(decisionOf(invocation.get(), event));
+      return;
+    }
+    pendingDecisions++;
+    call(
+        event,
+        invocation,
+        (Decision d, @Nullable Throwable error) -> {
+          pendingDecisions--;
+          then.accept(error != null || d == null ? failureDecision(event, error) : d);
+        });
+  }
+
+  private Decision decisionOf(CompletionStage<Decision> stage, String event) {
+    try {
+      Decision d = stage.toCompletableFuture().getNow(null);
+      return d == null ? failureDecision(event, null) : d;
+    } catch (RuntimeException e) {
+      return failureDecision(event, e.getCause() != null ? e.getCause() : e);
+    }
+  }
+
+  /**
+   * Runs {@code invocation} on the handler executor; {@code then} runs on the event loop exactly
+   * once with the result or the error (a timeout after {@link Limits#handlerTimeout()}), unless
+   * the connection closed first.
+   */
+  private <T> void call(
+      String event, Supplier<CompletionStage<T>> invocation, BiConsumer<@Nullable T, @Nullable Throwable> then) {
+    ChannelHandlerContext c = ctx();
+    boolean[] done = new boolean[1];
+    @SuppressWarnings("unchecked")
+    ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+    BiConsumer<@Nullable T, @Nullable Throwable> once =
+        (r, e) -> {
+          if (done[0]) {
+            return;
+          }
+          done[0] = true;
+          cancel(timer[0]);
+          if (!closing) {
+            then.accept(r, e);
+          }
+        };
+    c.flush();
+    timer[0] =
+        c.executor()
+            .schedule(
+                () ->
+                    once.accept(
+                        null,
+                        new TimeoutException(
+                            "no answer within " + limits.handlerTimeout().toMillis() + " ms")),
+                limits.handlerTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    try {
+      server
+          .executor()
+          .execute(
+              () -> {
+                CompletionStage<T> stage;
+                try {
+                  stage = invocation.get();
+                } catch (Throwable e) {
+                  c.executor().execute(() -> once.accept(null, e));
+                  return;
+                }
+                if (stage == null) {
+                  c.executor()
+                      .execute(
+                          () -> once.accept(null, new NullPointerException(event + " returned null")));
+                  return;
+                }
+                stage.whenComplete((r, e) -> c.executor().execute(() -> once.accept(r, e)));
+              });
+    } catch (RejectedExecutionException e) {
+      once.accept(null, e);
+    }
+  }
+
+  private void notifyHandler(String event, Runnable notification) {
+    try {
+      server
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  notification.run();
+                } catch (RuntimeException e) {
+                  log.warn("SMTP handler {} failed in session {}", event, info.id(), e);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      log.debug("SMTP handler {} not notified in session {}: executor busy", event, info.id());
+    }
+  }
+
+  private Decision failureDecision(String event, @Nullable Throwable error) {
+    return Decision.reject(failureReply(event, error));
+  }
+
+  private Reply failureReply(String event, @Nullable Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof SmtpRejectException reject) {
+      return reject.reply();
+    }
+    if (cause instanceof RejectedExecutionException) {
+      log.warn("SMTP handler {} not run in session {}: handler executor saturated", event, info.id());
+      return Replies.SERVER_BUSY;
+    }
+    if (cause == null) {
+      log.warn("SMTP handler {} returned no decision in session {}", event, info.id());
+    } else {
+      log.warn("SMTP handler {} failed in session {}", event, info.id(), cause);
+    }
+    return Replies.HANDLER_FAILURE;
+  }
+}

@@ -1,0 +1,144 @@
+package io.smtpprotocol.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A scripted SMTP client on a raw socket, for malformed input, pipelining and smuggling tests. */
+final class RawClient implements AutoCloseable {
+
+  /** A reply as read from the wire. */
+  record WireReply(int code, List<String> lines) {
+    String last() {
+      return lines.get(lines.size() - 1);
+    }
+
+    String text() {
+      return String.join("\n", lines);
+    }
+  }
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  RawClient(int port) throws IOException {
+    this(port, 10_000);
+  }
+
+  RawClient(int port, int timeoutMillis) throws IOException {
+    socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+    socket.setSoTimeout(timeoutMillis);
+    socket.setTcpNoDelay(true);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  /** Connects and reads the greeting, which must be 220. */
+  static RawClient greeted(int port) throws IOException {
+    RawClient c = new RawClient(port);
+    WireReply greeting = c.reply();
+    if (greeting.code() != 220) {
+      c.close();
+      throw new IOException("expected 220 greeting, got " + greeting);
+    }
+    return c;
+  }
+
+  /** Sends text as is (UTF-8); the caller writes the CRLFs. */
+  RawClient send(String raw) throws IOException {
+    return sendBytes(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  RawClient sendBytes(byte[] raw) throws IOException {
+    out.write(raw);
+    out.flush();
+    return this;
+  }
+
+  /** Sends a line with CRLF and reads the reply. */
+  WireReply command(String line) throws IOException {
+    send(line + "\r\n");
+    return reply();
+  }
+
+  /** Reads one reply, multi-line included. */
+  WireReply reply() throws IOException {
+    List<String> lines = new ArrayList<>();
+    int code;
+    while (true) {
+      String line = readLine();
+      if (line == null) {
+        throw new IOException("connection closed while reading a reply; got " + lines);
+      }
+      if (line.length() < 3) {
+        throw new IOException("malformed reply line: " + line);
+      }
+      code = Integer.parseInt(line.substring(0, 3));
+      boolean more = line.length() > 3 && line.charAt(3) == '-';
+      lines.add(line.length() > 4 ? line.substring(4) : "");
+      if (!more) {
+        return new WireReply(code, lines);
+      }
+    }
+  }
+
+  /** Reads a CRLF-terminated line; null at end of stream. */
+  String readLine() throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int prev = -1;
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        return buf.size() == 0 ? null : buf.toString(StandardCharsets.UTF_8);
+      }
+      if (b == '\n' && prev == '\r') {
+        byte[] bytes = buf.toByteArray();
+        return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+      }
+      buf.write(b);
+      prev = b;
+    }
+  }
+
+  /** Whether the server closed the connection (end of stream within the socket timeout). */
+  boolean closedByServer() throws IOException {
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // connection reset
+    }
+  }
+
+  /** Whether nothing at all arrives within {@code millis}. */
+  boolean silentFor(int millis) throws IOException {
+    int old = socket.getSoTimeout();
+    socket.setSoTimeout(millis);
+    try {
+      int b = in.read();
+      if (b >= 0) {
+        throw new IOException("unexpected input: " + (char) b + readLine());
+      }
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(old);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
