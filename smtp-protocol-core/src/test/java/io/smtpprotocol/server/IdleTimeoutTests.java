@@ -1,0 +1,71 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.ReversePath;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class IdleTimeoutTests {
+
+  private static final Limits FAST = Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300));
+
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void silentClientGets421AndIsClosed() throws Exception {
+    server = TestServers.start(new RecordingHandler(), FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.reply().line()).isEqualTo("421 4.4.2 Idle timeout, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void clientStallingInsideDataIsClosedToo() throws Exception {
+    RecordingHandler handler = new RecordingHandler();
+    server = TestServers.start(handler, FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      c.command("MAIL FROM:<a@example.com>");
+      c.command("RCPT TO:<b@example.com>");
+      c.command("DATA");
+      c.send("Subject: half a message\r\n");
+      assertThat(c.reply().line()).startsWith("421 4.4.2 ");
+      assertThat(c.closedByServer()).isTrue();
+    }
+    assertThat(handler.messages).isEmpty();
+  }
+
+  @Test
+  void slowHandlerDoesNotCountAsAnIdleClient() throws Exception {
+    RecordingHandler handler =
+        new RecordingHandler() {
+          @Override
+          public CompletionStage<Decision> mailFrom(
+              SessionInfo session, ReversePath from, MailParameters parameters) {
+            return CompletableFuture.supplyAsync(
+                Decision::accept, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
+          }
+        };
+    server = TestServers.start(handler, FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.command("MAIL FROM:<a@example.com>").line()).isEqualTo("250 2.1.0 Sender ok");
+    }
+  }
+}
