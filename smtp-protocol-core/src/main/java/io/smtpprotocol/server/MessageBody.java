@@ -82,11 +82,15 @@ public final class MessageBody extends InputStream {
     }
   }
 
-  /** The body failed; readers get the exception, buffered octets are dropped. */
+  /**
+   * The body failed; readers get the exception, buffered octets are dropped. This holds after
+   * {@link #complete()} too (the connection was lost before the reply): dropping the unread rest
+   * without failing would hand the reader a shortened body that ends like a whole one.
+   */
   void fail(IOException e) {
     lock.lock();
     try {
-      if (failure == null && !complete) {
+      if (failure == null) {
         failure = e;
       }
       drop();

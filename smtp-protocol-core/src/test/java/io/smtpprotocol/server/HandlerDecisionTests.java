@@ -1,6 +1,7 @@
 package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
@@ -11,6 +12,7 @@ import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -287,6 +289,38 @@ class HandlerDecisionTests {
       c.command("DATA");
       assertThat(c.command("a virus\r\n.").line()).isEqualTo("554 5.7.0 Infected");
     }
+  }
+
+  @Test
+  void clientLeavingBeforeTheHandlerReadsTheBodyNeverGivesAHalfMessage() throws Exception {
+    String message = "Subject: x\r\n\r\nthe whole text\r\n";
+    CompletableFuture<Void> clientGone = new CompletableFuture<>();
+    CompletableFuture<Object> read = new CompletableFuture<>();
+    SmtpHandler handler =
+        new SmtpHandler() {
+          @Override
+          public CompletionStage<Decision> message(
+              SessionInfo session, Envelope envelope, MessageBody body) {
+            clientGone.join();
+            try {
+              read.complete(new String(body.readAllBytes(), StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+              read.complete(e);
+            }
+            return Decision.acceptStage();
+          }
+        };
+    server = TestServers.start(handler);
+    try (RawClient c = inTransaction(server)) {
+      assertThat(c.command("DATA").code()).isEqualTo(354);
+      c.send(message + ".\r\n");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.activeSessions() == 0);
+    clientGone.complete(null);
+    assertThat(read.get(5, TimeUnit.SECONDS))
+        .satisfiesAnyOf(
+            r -> assertThat(r).isInstanceOf(IOException.class),
+            r -> assertThat(r).isEqualTo(message));
   }
 
   // ------------------------------------------------------------ failures
