@@ -110,6 +110,36 @@ class BackpressureTests {
   }
 
   @Test
+  void handlerThatStopsReadingEarlyDoesNotStallTheSession() throws Exception {
+    SmtpHandler handler =
+        new SmtpHandler() {
+          @Override
+          public CompletionStage<Decision> message(
+              SessionInfo session, Envelope envelope, MessageBody body) {
+            try {
+              body.readNBytes(1000); // enough to decide
+            } catch (java.io.IOException e) {
+              return CompletableFuture.failedFuture(e);
+            }
+            return Decision.reject(554, "5.7.1", "Spam").asStage();
+          }
+        };
+    server =
+        TestServers.start(
+            handler, Limits.DEFAULTS.withBodyBufferSize(BODY_BUFFER).withMaxMessageSize(64L << 20));
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      c.command("MAIL FROM:<a@example.com>");
+      c.command("RCPT TO:<b@example.com>");
+      c.command("DATA");
+      c.sendBytes(dotStuffed(message(2 << 20, 3)));
+      // the engine reads the rest and drops it; the reply comes after the end of the data
+      assertThat(c.command(".").line()).isEqualTo("554 5.7.1 Spam");
+      assertThat(c.command("NOOP").code()).isEqualTo(250);
+    }
+  }
+
+  @Test
   void largeBdatBodyIsStreamedWithBoundedBuffering() throws Exception {
     SlowReader handler = startServer();
     byte[] message = message(4 << 20, 2);

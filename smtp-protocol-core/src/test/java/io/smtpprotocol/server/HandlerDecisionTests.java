@@ -417,6 +417,39 @@ class HandlerDecisionTests {
   }
 
   @Test
+  void saturatedHandlerPoolGives451BusyInsteadOfQueueing() throws Exception {
+    CompletableFuture<Void> entered = new CompletableFuture<>();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    RecordingHandler handler =
+        mailDeciding(
+            from -> {
+              if (from.address().startsWith("slow")) {
+                entered.complete(null);
+                release.join(); // holds the only handler thread
+              }
+              return Decision.acceptStage();
+            });
+    server = TestServers.builder(handler).handlerThreads(1).build().start();
+    try (LogCapture log = new LogCapture(SmtpSession.class);
+        RawClient a = RawClient.greeted(server.port());
+        RawClient b = RawClient.greeted(server.port())) {
+      a.ehlo();
+      b.ehlo();
+      a.send("MAIL FROM:<slow@example.com>\r\n");
+      entered.get(5, TimeUnit.SECONDS);
+      assertThat(b.command("MAIL FROM:<b@example.com>").line())
+          .isEqualTo("451 4.3.2 Server busy, try again later");
+      release.complete(null);
+      assertThat(a.reply().code()).isEqualTo(250);
+      // the thread is free again (retried: it may take a moment to wait for work)
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> b.command("MAIL FROM:<b@example.com>").code() == 250);
+      assertThat(log.warnings()).isNotEmpty();
+    }
+  }
+
+  @Test
   void throwingMessageHandlerGives451AndNothingIsDelivered() throws Exception {
     SmtpHandler handler =
         new SmtpHandler() {

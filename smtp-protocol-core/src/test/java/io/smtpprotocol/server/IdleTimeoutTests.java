@@ -52,6 +52,22 @@ class IdleTimeoutTests {
   }
 
   @Test
+  void sessionTimeLimitEndsEvenABusySession() throws Exception {
+    server =
+        TestServers.start(
+            new RecordingHandler(), Limits.DEFAULTS.withSessionTimeout(Duration.ofMillis(300)));
+    try (RawClient c = RawClient.greeted(server.port())) {
+      RawClient.WireReply last = null;
+      for (int i = 0; i < 10_000 && (last == null || last.code() == 250); i++) {
+        last = c.command("NOOP");
+      }
+      assertThat(last.line())
+          .isEqualTo("421 4.4.2 Session time limit exceeded, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
   void slowHandlerDoesNotCountAsAnIdleClient() throws Exception {
     RecordingHandler handler =
         new RecordingHandler() {
