@@ -78,7 +78,9 @@ class SmtpUtf8Tests {
     server = TestServers.start(handler);
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
-      c.sendBytes(new byte[] {'M', 'A', 'I', 'L', ' ', 'F', 'R', 'O', 'M', ':', '<', (byte) 0xC3, '@', 'x', '>', '\r', '\n'});
+      byte[] line = "MAIL FROM:<?@x>\r\n".getBytes(StandardCharsets.US_ASCII);
+      line[11] = (byte) 0xC3; // the first octet of a two-octet sequence, and no second
+      c.sendBytes(line);
       assertThat(c.reply().line()).startsWith("500 5.6.7 ");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }
