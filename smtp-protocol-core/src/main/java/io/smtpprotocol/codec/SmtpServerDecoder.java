@@ -317,6 +317,13 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     int nl = in.indexOf(r, Math.min(w, r + maxLineLength), LF);
     if (nl < 0) {
       if (w - r >= maxLineLength) {
+        // too long: drop it up to its LF, which may already be buffered with the lines after it
+        int lf = in.indexOf(r + maxLineLength, w, LF);
+        if (lf >= 0) {
+          in.readerIndex(lf + 1);
+          emitLine(c, new SmtpInput.BadCommandLine(Replies.LINE_TOO_LONG));
+          return true;
+        }
         skippingLongLine = true;
         in.readerIndex(w);
         return true;
