@@ -165,6 +165,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             null,
             null);
     ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
+      // the handshake has begun; a refused connection is closed without a reply
+      tlsHandshaking = true;
+      awaitingTls = true;
+    }
     if (!server.acceptsSessions()) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
@@ -175,10 +180,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     counted = true;
-    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
-      tlsHandshaking = true;
-      awaitingTls = true;
-    }
     sessionTimer =
         ctx.executor()
             .schedule(
@@ -260,7 +261,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable problem = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable problem =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (problem instanceof IOException || cause instanceof DecoderException && tlsHandshaking) {
       log.debug("session {}: {}", info.id(), cause.toString());
     } else {
@@ -308,7 +310,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decoder.stop();
     ChannelHandlerContext c = ctx();
     if (tlsHandshaking) {
-      c.close(); // no reply can be sent in the middle of a handshake
+      // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
+      tlsHandshaking = false;
+      c.close();
       return;
     }
     if (debug) {
