@@ -1,7 +1,6 @@
 package io.smtpprotocol.spring.listener;
 
 import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.server.SessionInfo;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -184,12 +183,6 @@ public final class SmtpListenerMethodProcessor
       byEvent.computeIfAbsent(l.event(), k -> new ArrayList<>()).add(l);
     }
     checkBodyUse(byEvent.getOrDefault(SmtpEvent.MESSAGE, List.of()), problems);
-    if (byEvent.containsKey(SmtpEvent.AUTH) && !supportsAuth()) {
-      problems.add(
-          "@SmtpListener(AUTH) methods "
-              + byEvent.get(SmtpEvent.AUTH)
-              + " need a server with AUTH support");
-    }
     if (!problems.isEmpty()) {
       throw new BeanInitializationException(String.join("\n", problems));
     }
@@ -217,15 +210,6 @@ public final class SmtpListenerMethodProcessor
               + " reads the body as a stream, so no other listener can have it, but "
               + buffered
               + " want it whole; take byte[] or MimeMessage in all of them");
-    }
-  }
-
-  private static boolean supportsAuth() {
-    try {
-      SmtpHandler.class.getMethod("auth", SessionInfo.class, String.class, String.class);
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
     }
   }
 
