@@ -83,14 +83,13 @@ public final class MessageBody extends InputStream {
   }
 
   /**
-   * The body failed; readers get the exception, buffered octets are dropped. This holds after
-   * {@link #complete()} too (the connection was lost before the reply): dropping the unread rest
-   * without failing would hand the reader a shortened body that ends like a whole one.
+   * The body failed (also after it was complete, for example when the connection is lost before
+   * the final reply): readers get the exception, buffered octets are dropped.
    */
   void fail(IOException e) {
     lock.lock();
     try {
-      if (failure == null) {
+      if (failure == null && !closed) {
         failure = e;
       }
       drop();

@@ -109,6 +109,16 @@ class MessageBodyTests {
   }
 
   @Test
+  void failureAfterCloseIsIgnored() {
+    body.offer(text("abc"));
+    body.close();
+    body.fail(new IOException("later"));
+    assertThat(body.isDiscarding()).isTrue();
+    assertThat(body.queued()).isZero();
+    assertThatIOException().isThrownBy(body::read).withMessageContaining("closed");
+  }
+
+  @Test
   void offersAfterTheEndAreReleased() {
     body.complete();
     ByteBuf late = text("late");

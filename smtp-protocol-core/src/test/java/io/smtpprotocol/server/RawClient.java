@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 
 /** A scripted SMTP client on a raw socket, for malformed input, pipelining and smuggling tests. */
@@ -38,10 +41,10 @@ final class RawClient implements AutoCloseable {
     }
   }
 
-  private final @Nullable Socket socket;
-  private final Closeable connection;
-  private final InputStream in;
-  private final OutputStream out;
+  private @Nullable Socket socket;
+  private Closeable connection;
+  private InputStream in;
+  private OutputStream out;
 
   RawClient(int port) throws IOException {
     this(port, 10_000);
@@ -117,6 +120,34 @@ final class RawClient implements AutoCloseable {
       list.add(reply());
     }
     return list;
+  }
+
+  /**
+   * Layers TLS over the connection (after the server's {@code 220} to STARTTLS, or at once for
+   * implicit TLS) and completes the handshake. Nothing the server sent in plaintext after its
+   * last reply is read any more.
+   */
+  RawClient startTls(SSLContext context) throws IOException {
+    Socket plain = socket();
+    SSLSocket tls =
+        (SSLSocket)
+            context.getSocketFactory().createSocket(plain, "localhost", plain.getPort(), true);
+    tls.setUseClientMode(true);
+    tls.setSoTimeout(plain.getSoTimeout());
+    tls.startHandshake();
+    socket = tls;
+    connection = tls;
+    in = tls.getInputStream();
+    out = tls.getOutputStream();
+    return this;
+  }
+
+  /** The TLS session, once {@link #startTls} is done. */
+  SSLSession tlsSession() {
+    if (!(socket instanceof SSLSocket tls)) {
+      throw new IllegalStateException("TLS not started");
+    }
+    return tls.getSession();
   }
 
   /** Sends text as is (UTF-8); the caller writes the CRLFs. */
