@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.auth.SaslExchange;
 import io.smtpprotocol.auth.SaslMechanism;
@@ -70,6 +71,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final boolean debug = transcript.isDebugEnabled();
 
   private @Nullable ChannelHandlerContext ctx;
+  private @Nullable IdleStateHandler idleHandler;
   private SessionInfo info;
   private @Nullable InetAddress ip;
   private boolean counted;
@@ -371,6 +373,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (draining && tx == null) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
+    }
+    // Idle time counts from here: time spent waiting for a handler is not the client's.
+    IdleStateHandler idle = idleHandler;
+    if (idle == null) {
+      idle = idleHandler = ctx().pipeline().get(IdleStateHandler.class);
+    }
+    if (idle != null) {
+      idle.resetReadTimeout();
     }
     decoder.request();
   }

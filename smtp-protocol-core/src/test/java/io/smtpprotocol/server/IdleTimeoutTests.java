@@ -36,6 +36,27 @@ class IdleTimeoutTests {
   }
 
   @Test
+  void idleTimeCountsFromTheReplyNotFromBeforeASlowHandler() throws Exception {
+    RecordingHandler handler =
+        new RecordingHandler() {
+          @Override
+          public CompletionStage<Decision> mailFrom(
+              SessionInfo session, ReversePath from, MailParameters parameters) {
+            return CompletableFuture.supplyAsync(
+                Decision::accept, CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS));
+          }
+        };
+    server = TestServers.start(handler, Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(1000)));
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+      // The handler took longer than the idle timeout; the client now has a full period.
+      assertThat(c.silentFor(700)).isTrue();
+      assertThat(c.command("NOOP").code()).isEqualTo(250);
+    }
+  }
+
+  @Test
   void clientStallingInsideDataIsClosedToo() throws Exception {
     RecordingHandler handler = new RecordingHandler();
     server = TestServers.start(handler, FAST);
