@@ -755,12 +755,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
           }
           if (!d.accepted()) {
-            write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+            write(d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED), "DATA");
             next();
             return;
           }
           t.body = newBody(t);
-          write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+          // Only a 354 may open the content, whatever reply an accepting handler gave.
+          Reply goAhead = d.reply();
+          write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, "DATA");
           decoder.startData(limits.maxMessageSize());
           decoder.request();
         });

@@ -202,6 +202,23 @@ class HandlerDecisionTests {
   }
 
   @Test
+  void acceptingDataWithANon354ReplyStillOpensTheContentWith354() throws Exception {
+    RecordingHandler handler =
+        new RecordingHandler() {
+          @Override
+          public CompletionStage<Decision> data(SessionInfo session, Envelope envelope) {
+            return Decision.accept(250, "fine").asStage();
+          }
+        };
+    server = TestServers.start(handler);
+    try (RawClient c = inTransaction(server)) {
+      assertThat(c.command("DATA").code()).isEqualTo(354);
+      assertThat(c.command("x\r\n.").code()).isEqualTo(250);
+    }
+    assertThat(handler.takeMessage().text()).isEqualTo("x\r\n");
+  }
+
+  @Test
   void rejectedGreetingLeavesTheSessionWithoutOne() throws Exception {
     SmtpHandler handler =
         new RecordingHandler() {
