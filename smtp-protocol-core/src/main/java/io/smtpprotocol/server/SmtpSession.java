@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -207,7 +208,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.connect(),
         "connect",
-        () -> handler.connect(info),
+        h -> h.connect(info),
         d -> {
           if (d.accepted()) {
             connectAccepted = true;
@@ -521,7 +522,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       decide(
           overrides.verify(),
           "verify",
-          () -> handler.verify(snapshot, vrfy.argument()),
+          h -> h.verify(snapshot, vrfy.argument()),
           d -> {
             write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), verb);
             next();
@@ -614,7 +615,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.greeting(),
         "greeting",
-        () -> handler.greeting(snapshot, hello),
+        h -> h.greeting(snapshot, hello),
         d -> {
           if (d.accepted()) {
             info = info.withHello(hello);
@@ -646,7 +647,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.mailFrom(),
         "mailFrom",
-        () -> handler.mailFrom(snapshot, mail.from(), parameters),
+        h -> h.mailFrom(snapshot, mail.from(), parameters),
         d -> {
           if (d.accepted()) {
             tx = new Transaction(Envelope.of(mail.from(), parameters));
@@ -728,7 +729,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.rcptTo(),
         "rcptTo",
-        () -> handler.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
+        h -> h.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
         d -> {
           if (d.accepted() && tx == t) {
             t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
@@ -748,7 +749,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.data(),
         "data",
-        () -> handler.data(snapshot, envelope),
+        h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
             next();
@@ -804,7 +805,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.data(),
         "data",
-        () -> handler.data(snapshot, envelope),
+        h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
             readChunk(bdat, Replies.NEED_MAIL);
@@ -917,7 +918,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.tls(),
         "tls",
-        () -> handler.tls(snapshot),
+        h -> h.tls(snapshot),
         d -> {
           if (!d.accepted()) {
             closeWith(d.replyOr(Replies.TLS_REJECTED, Replies.TLS_REJECTED));
@@ -1016,7 +1017,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.auth(),
         "auth",
-        () -> handler.auth(snapshot, a.mechanism(), identity),
+        h -> h.auth(snapshot, a.mechanism(), identity),
         d -> {
           if (authExchange != a) {
             return;
@@ -1194,7 +1195,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     SessionInfo snapshot = info;
     Envelope envelope = t.envelope;
     if (!overrides.message()) {
-      t.decision = decisionOf(handler.message(snapshot, envelope, body), "message");
+      t.decision =
+          decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), "message");
       t.handlerDone = true;
       body.close();
       return;
@@ -1278,22 +1280,23 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   // ================================================================ handler calls
 
   /**
-   * Asks the handler for a decision. A method the application did not override is answered by its
-   * default at once; otherwise the call goes to the executor and reading waits for the answer.
+   * Asks for a decision. An event the application's handler does not handle is answered at once by
+   * the interface's default; otherwise the handler is called on the executor and reading waits for
+   * the answer.
    */
   private void decide(
-      boolean overridden,
+      boolean handled,
       String event,
-      Supplier<CompletionStage<Decision>> invocation,
+      Function<SmtpHandler, CompletionStage<Decision>> invocation,
       Consumer<Decision> then) {
-    if (!overridden) {
-      then.accept(decisionOf(invocation.get(), event));
+    if (!handled) {
+      then.accept(decisionOf(invocation.apply(HandlerOverrides.DEFAULTS), event));
       return;
     }
     pendingDecisions++;
     call(
         event,
-        invocation,
+        () -> invocation.apply(handler),
         (Decision d, @Nullable Throwable error) -> {
           pendingDecisions--;
           then.accept(error != null || d == null ? failureDecision(event, error) : d);
