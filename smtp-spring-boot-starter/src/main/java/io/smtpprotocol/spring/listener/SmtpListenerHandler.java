@@ -11,7 +11,7 @@ import io.smtpprotocol.server.Envelope;
 import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,36 +21,33 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cglib.proxy.Callback;
-import org.springframework.cglib.proxy.CallbackFilter;
-import org.springframework.cglib.proxy.Enhancer;
-import org.springframework.cglib.proxy.MethodInterceptor;
-import org.springframework.cglib.proxy.MethodProxy;
-import org.springframework.cglib.proxy.NoOp;
 
 /**
  * The {@link SmtpHandler} that calls {@link SmtpListener} methods.
  *
- * <p>The server answers an event whose handler method is not overridden at once, on its event
- * loop, without a trip to the handler threads. To keep that for events without listeners, {@link
- * #create} makes a subclass at run time that overrides exactly the methods of the events that have
- * listeners; every other method stays the interface's default.
+ * <p>It overrides the method of every event a listener can answer, but {@link #handledEvents()}
+ * lists only the events that have listeners: the server answers every other event at once, on its
+ * event loop, as if there were no handler.
  */
-class SmtpListenerHandler implements SmtpHandler {
+final class SmtpListenerHandler implements SmtpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpListenerHandler.class);
 
   private final Map<SmtpEvent, ListenerChain> chains;
+  private final Set<Event> handledEvents;
   private final boolean bufferBody;
 
-  SmtpListenerHandler(Map<SmtpEvent, ListenerChain> chains) {
-    this.chains = new EnumMap<>(chains);
+  private SmtpListenerHandler(Map<SmtpEvent, ListenerChain> chains) {
+    this.chains = chains;
+    EnumSet<Event> events = EnumSet.noneOf(Event.class);
+    chains.keySet().forEach(event -> events.add(handlerEvent(event)));
+    this.handledEvents = Collections.unmodifiableSet(events);
     ListenerChain message = chains.get(SmtpEvent.MESSAGE);
     this.bufferBody = message != null && message.buffersBody();
   }
 
-  /** A handler overriding only the methods of the events in {@code listeners}. */
-  static SmtpHandler create(Map<SmtpEvent, List<ListenerMethod>> listeners) {
+  /** A handler calling {@code listeners}, handling only the events that have some. */
+  static SmtpListenerHandler create(Map<SmtpEvent, List<ListenerMethod>> listeners) {
     Map<SmtpEvent, ListenerChain> chains = new EnumMap<>(SmtpEvent.class);
     listeners.forEach(
         (event, list) -> {
@@ -58,75 +55,97 @@ class SmtpListenerHandler implements SmtpHandler {
             chains.put(event, new ListenerChain(list));
           }
         });
-    if (chains.isEmpty()) {
-      return new SmtpListenerHandler(chains);
-    }
-    Enhancer enhancer = new Enhancer();
-    enhancer.setSuperclass(SmtpListenerHandler.class);
-    enhancer.setUseFactory(false);
-    enhancer.setClassLoader(SmtpListenerHandler.class.getClassLoader());
-    enhancer.setCallbackFilter(new EventFilter(EnumSet.copyOf(chains.keySet())));
-    enhancer.setCallbacks(new Callback[] {NoOp.INSTANCE, EventInterceptor.INSTANCE});
-    return (SmtpHandler) enhancer.create(new Class<?>[] {Map.class}, new Object[] {chains});
+    return new SmtpListenerHandler(chains);
   }
 
-  /** The event a handler method belongs to, or null for other methods. */
-  static @Nullable SmtpEvent eventOf(Method method) {
-    if (method.getDeclaringClass() != SmtpHandler.class) {
-      return null;
-    }
-    return switch (method.getName()) {
-      case "connect" -> SmtpEvent.CONNECT;
-      case "greeting" -> SmtpEvent.GREETING;
-      case "tls" -> SmtpEvent.TLS;
-      case "auth" -> SmtpEvent.AUTH;
-      case "mailFrom" -> SmtpEvent.MAIL_FROM;
-      case "rcptTo" -> SmtpEvent.RCPT_TO;
-      case "data" -> SmtpEvent.DATA;
-      case "message" -> SmtpEvent.MESSAGE;
-      case "reset" -> SmtpEvent.RESET;
-      case "quit" -> SmtpEvent.QUIT;
-      default -> null;
+  /** The handler event a listener event is answered in. */
+  static Event handlerEvent(SmtpEvent event) {
+    return switch (event) {
+      case CONNECT -> Event.CONNECT;
+      case GREETING -> Event.GREETING;
+      case TLS -> Event.TLS;
+      case AUTH -> Event.AUTH;
+      case MAIL_FROM -> Event.MAIL_FROM;
+      case RCPT_TO -> Event.RCPT_TO;
+      case DATA -> Event.DATA;
+      case MESSAGE -> Event.MESSAGE;
+      case RESET -> Event.RESET;
+      case QUIT -> Event.QUIT;
     };
   }
 
-  /** Calls the listeners of {@code event} with the handler method's arguments. */
-  final @Nullable Object dispatch(SmtpEvent event, @Nullable Object[] args) {
-    ListenerChain chain = chains.get(event);
-    if (chain == null) {
-      throw new IllegalStateException("no listener for " + event);
-    }
-    SessionInfo session = (SessionInfo) args[0];
-    switch (event) {
-      case CONNECT:
-      case TLS:
-        return chain.decide(ListenerArguments.of(session));
-      case GREETING:
-        return chain.decide(ListenerArguments.greeting(session, (Command.Hello) args[1]));
-      case AUTH: // auth(session, mechanism, identity)
-        return chain.decide(ListenerArguments.auth(session, (String) args[2]));
-      case MAIL_FROM:
-        return chain.decide(
-            ListenerArguments.mailFrom(session, (ReversePath) args[1], (MailParameters) args[2]));
-      case RCPT_TO:
-        return chain.decide(
-            ListenerArguments.rcptTo(
-                session, (Envelope) args[1], (Mailbox) args[2], (MailParameters) args[3]));
-      case DATA:
-        return chain.decide(ListenerArguments.data(session, (Envelope) args[1]));
-      case MESSAGE:
-        return message(chain, session, (Envelope) args[1], (MessageBody) args[2]);
-      case RESET:
-      case QUIT:
-      default:
-        chain.notify(ListenerArguments.of(session));
-        return null;
-    }
+  /** The events that have listeners. */
+  @Override
+  public Set<Event> handledEvents() {
+    return handledEvents;
   }
 
-  private CompletionStage<Decision> message(
-      ListenerChain chain, SessionInfo session, Envelope envelope, MessageBody body) {
-    byte[] bytes = null;
+  @Override
+  public CompletionStage<Decision> connect(SessionInfo session) {
+    ListenerChain chain = chains.get(SmtpEvent.CONNECT);
+    return chain == null
+        ? SmtpHandler.super.connect(session)
+        : chain.decide(ListenerArguments.of(session));
+  }
+
+  @Override
+  public CompletionStage<Decision> greeting(SessionInfo session, Command.Hello hello) {
+    ListenerChain chain = chains.get(SmtpEvent.GREETING);
+    return chain == null
+        ? SmtpHandler.super.greeting(session, hello)
+        : chain.decide(ListenerArguments.greeting(session, hello));
+  }
+
+  @Override
+  public CompletionStage<Decision> tls(SessionInfo session) {
+    ListenerChain chain = chains.get(SmtpEvent.TLS);
+    return chain == null
+        ? SmtpHandler.super.tls(session)
+        : chain.decide(ListenerArguments.of(session));
+  }
+
+  @Override
+  public CompletionStage<Decision> auth(SessionInfo session, String mechanism, String identity) {
+    ListenerChain chain = chains.get(SmtpEvent.AUTH);
+    return chain == null
+        ? SmtpHandler.super.auth(session, mechanism, identity)
+        : chain.decide(ListenerArguments.auth(session, identity));
+  }
+
+  @Override
+  public CompletionStage<Decision> mailFrom(
+      SessionInfo session, ReversePath from, MailParameters parameters) {
+    ListenerChain chain = chains.get(SmtpEvent.MAIL_FROM);
+    return chain == null
+        ? SmtpHandler.super.mailFrom(session, from, parameters)
+        : chain.decide(ListenerArguments.mailFrom(session, from, parameters));
+  }
+
+  @Override
+  public CompletionStage<Decision> rcptTo(
+      SessionInfo session, Envelope envelope, Mailbox to, MailParameters parameters) {
+    ListenerChain chain = chains.get(SmtpEvent.RCPT_TO);
+    return chain == null
+        ? SmtpHandler.super.rcptTo(session, envelope, to, parameters)
+        : chain.decide(ListenerArguments.rcptTo(session, envelope, to, parameters));
+  }
+
+  @Override
+  public CompletionStage<Decision> data(SessionInfo session, Envelope envelope) {
+    ListenerChain chain = chains.get(SmtpEvent.DATA);
+    return chain == null
+        ? SmtpHandler.super.data(session, envelope)
+        : chain.decide(ListenerArguments.data(session, envelope));
+  }
+
+  @Override
+  public CompletionStage<Decision> message(
+      SessionInfo session, Envelope envelope, MessageBody body) {
+    ListenerChain chain = chains.get(SmtpEvent.MESSAGE);
+    if (chain == null) {
+      return SmtpHandler.super.message(session, envelope, body);
+    }
+    byte @Nullable [] bytes = null;
     if (bufferBody) {
       try {
         bytes = body.readAllBytes();
@@ -139,26 +158,19 @@ class SmtpListenerHandler implements SmtpHandler {
     return chain.decide(ListenerArguments.message(session, envelope, body, bytes));
   }
 
-  /** Sends the methods of the chosen events to the interceptor, leaves every other alone. */
-  private record EventFilter(Set<SmtpEvent> events) implements CallbackFilter {
-    @Override
-    public int accept(Method method) {
-      SmtpEvent event = eventOf(method);
-      return event != null && events.contains(event) ? 1 : 0;
+  @Override
+  public void reset(SessionInfo session) {
+    ListenerChain chain = chains.get(SmtpEvent.RESET);
+    if (chain != null) {
+      chain.notify(ListenerArguments.of(session));
     }
   }
 
-  private static final class EventInterceptor implements MethodInterceptor {
-    static final EventInterceptor INSTANCE = new EventInterceptor();
-
-    @Override
-    public @Nullable Object intercept(
-        Object target, Method method, @Nullable Object[] args, MethodProxy proxy) {
-      SmtpEvent event = eventOf(method);
-      if (event == null) {
-        throw new IllegalStateException("not an event method: " + method);
-      }
-      return ((SmtpListenerHandler) target).dispatch(event, args);
+  @Override
+  public void quit(SessionInfo session) {
+    ListenerChain chain = chains.get(SmtpEvent.QUIT);
+    if (chain != null) {
+      chain.notify(ListenerArguments.of(session));
     }
   }
 }

@@ -115,8 +115,9 @@ public final class SmtpListenerMethodProcessor
   }
 
   /**
-   * The handler calling the listener methods. It overrides only the handler methods of events
-   * that have listeners, so the server answers every other event without leaving its event loop.
+   * The handler calling the listener methods. Its {@link SmtpHandler#handledEvents()} are the
+   * events that have listeners, so the server answers every other event without leaving its event
+   * loop.
    * Without a MESSAGE listener every message is refused, and a warning says so.
    */
   public synchronized SmtpHandler handler() {

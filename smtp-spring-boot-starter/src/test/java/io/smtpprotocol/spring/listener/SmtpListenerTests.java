@@ -11,10 +11,10 @@ import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.server.Envelope;
-import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
 import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
+import io.smtpprotocol.spring.autoconfigure.SmtpServerCustomizer;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,16 +24,23 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
 /** {@code @SmtpListener} methods answer the protocol events, checked on the wire. */
@@ -237,24 +244,48 @@ class SmtpListenerTests {
   }
 
   @Test
-  void onlyEventsWithListenersLeaveTheEventLoop() {
+  void eventsWithoutListenersNeverReachTheHandlerThreads() {
     runner
         .withBean(Recipients.class)
+        .withUserConfiguration(CountingExecutor.class)
         .run(
             context -> {
-              SmtpHandler handler = context.getBean(SmtpHandler.class);
-              assertThat(declarer(handler, "rcptTo", SessionInfo.class, Envelope.class,
-                      Mailbox.class, MailParameters.class))
-                  .isNotEqualTo(SmtpHandler.class);
-              assertThat(declarer(handler, "connect", SessionInfo.class))
-                  .isEqualTo(SmtpHandler.class);
-              assertThat(declarer(handler, "message", SessionInfo.class, Envelope.class,
-                      MessageBody.class))
-                  .isEqualTo(SmtpHandler.class);
-              assertThat(declarer(handler, "mailFrom", SessionInfo.class, ReversePath.class,
-                      MailParameters.class))
-                  .isEqualTo(SmtpHandler.class);
+              assertThat(context.getBean(SmtpHandler.class).handledEvents())
+                  .containsExactly(SmtpHandler.Event.RCPT_TO);
+              AtomicInteger tasks = context.getBean(CountingExecutor.class).tasks;
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+                assertThat(tasks).hasValue(0);
+                assertThat(c.command("RCPT TO:<known@example.com>").code()).isEqualTo(250);
+                assertThat(tasks).hasValue(1);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.command("Subject: x\r\n\r\nbody\r\n.").toString())
+                    .isEqualTo("554 5.3.2 Message not accepted: no message handler");
+                assertThat(c.command("RSET").code()).isEqualTo(250);
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+              }
+              assertThat(tasks).hasValue(1);
             });
+  }
+
+  @Test
+  void everyEventWithAListenerIsHandled() {
+    runner
+        .withBean(Notified.class)
+        .withBean(Parameters.class)
+        .withBean(Streaming.class)
+        .run(
+            context ->
+                assertThat(context.getBean(SmtpHandler.class).handledEvents())
+                    .containsExactlyInAnyOrder(
+                        SmtpHandler.Event.CONNECT,
+                        SmtpHandler.Event.GREETING,
+                        SmtpHandler.Event.MAIL_FROM,
+                        SmtpHandler.Event.RCPT_TO,
+                        SmtpHandler.Event.DATA,
+                        SmtpHandler.Event.MESSAGE,
+                        SmtpHandler.Event.RESET,
+                        SmtpHandler.Event.QUIT));
   }
 
   @Test
@@ -288,12 +319,30 @@ class SmtpListenerTests {
             });
   }
 
-  private static Class<?> declarer(SmtpHandler handler, String name, Class<?>... parameters)
-      throws NoSuchMethodException {
-    return handler.getClass().getMethod(name, parameters).getDeclaringClass();
-  }
-
   // ------------------------------------------------------------------ listener beans
+
+  /** Runs the handler's tasks on one thread of its own and counts them. */
+  @Configuration(proxyBeanMethods = false)
+  static class CountingExecutor implements Executor, DisposableBean {
+    final AtomicInteger tasks = new AtomicInteger();
+    private final ExecutorService pool = Executors.newSingleThreadExecutor();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.incrementAndGet();
+      pool.execute(task);
+    }
+
+    @Override
+    public void destroy() {
+      pool.shutdownNow();
+    }
+
+    @Bean
+    SmtpServerCustomizer countingExecutor() {
+      return builder -> builder.handlerExecutor(this);
+    }
+  }
 
   static class Recipients {
     @SmtpListener(SmtpEvent.RCPT_TO)
