@@ -8,9 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.tls.TlsMode;
@@ -23,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** When AUTH is offered, required or refused, failure limits and what is logged. */
 class AuthPolicyTests {
@@ -180,13 +176,8 @@ class AuthPolicyTests {
 
   @Test
   void authPayloadsAreNeverLoggedNorShownToTheCommandHook() throws Exception {
-    Logger transcript = (Logger) LoggerFactory.getLogger("io.smtpprotocol.transcript");
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    Level level = transcript.getLevel();
-    transcript.addAppender(appender);
-    transcript.setLevel(Level.DEBUG);
-    try {
+    List<String> lines;
+    try (LogCapture transcript = new LogCapture("io.smtpprotocol.transcript", Level.DEBUG)) {
       start(b -> b);
       try (RawClient c = secured()) {
         assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
@@ -198,11 +189,8 @@ class AuthPolicyTests {
         assertThat(c.command("QUIT").code()).isEqualTo(221);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> server.activeSessions() == 0);
-    } finally {
-      transcript.setLevel(level);
-      transcript.detachAppender(appender);
+      lines = transcript.messages();
     }
-    List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     assertThat(lines).anyMatch(l -> l.contains("C: AUTH PLAIN ****"));
     assertThat(lines).anyMatch(l -> l.contains("C: ****"));
     assertThat(lines).anyMatch(l -> l.contains("S: 334 ****"));

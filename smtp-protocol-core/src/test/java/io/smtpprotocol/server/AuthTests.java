@@ -377,10 +377,18 @@ class AuthTests {
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
     }
     authenticator.failure = new IllegalStateException("directory down");
-    try (RawClient c = secured()) {
+    try (LogCapture log = new LogCapture(SmtpSession.class);
+        RawClient c = secured()) {
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).lines())
           .containsExactly("4.7.0 Temporary authentication failure");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
+      assertThat(log.warnings())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getFormattedMessage()).startsWith("SMTP authenticator failed");
+                assertThat(e.getThrowableProxy().getMessage()).isEqualTo("directory down");
+              });
     }
     assertThat(authenticator.threads).hasSize(2).allMatch(name -> name.startsWith("smtp-handler"));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.Decision;
@@ -306,10 +307,16 @@ class StartTlsTests {
           throw new IllegalStateException("no certificate yet");
         },
         false);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (LogCapture log = new LogCapture(SmtpSession.class);
+        RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").lines()).containsExactly("4.7.0 TLS not available due to temporary reason");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+      assertThat(log.warnings())
+          .singleElement()
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .asString()
+          .endsWith("cannot start TLS: java.lang.IllegalStateException: no certificate yet");
     }
     assertThat(List.copyOf(observer.events)).containsExactly("tls:false");
   }
