@@ -1,0 +1,85 @@
+package io.smtpprotocol.demo.maildir;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes the entries of one directory durable with group commit: callers that renamed a file into
+ * the directory call {@link #sync()}, which returns once an fsync of the directory has started
+ * after their call and succeeded. While one fsync runs, the callers that arrive meanwhile wait for
+ * the next one, which then covers all of them: concurrent deliveries share fsyncs instead of
+ * queueing for one each.
+ */
+final class DirectorySync {
+
+  private final Path directory;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition finished = lock.newCondition();
+  private long requested;
+  private long completed;
+  private boolean syncing;
+  private long syncs;
+
+  DirectorySync(Path directory) {
+    this.directory = directory;
+  }
+
+  /** Returns once every entry change made before this call is on disk. */
+  void sync() throws IOException {
+    long covers;
+    lock.lock();
+    try {
+      long ticket = ++requested;
+      while (completed < ticket && syncing) {
+        try {
+          finished.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for a directory fsync");
+        }
+      }
+      if (completed >= ticket) {
+        return;
+      }
+      syncing = true;
+      covers = requested;
+    } finally {
+      lock.unlock();
+    }
+    IOException failure = null;
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      failure = e;
+    }
+    lock.lock();
+    try {
+      syncing = false;
+      syncs++;
+      if (failure == null) {
+        completed = Math.max(completed, covers);
+      }
+      finished.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** How many fsyncs were issued so far. */
+  long syncs() {
+    lock.lock();
+    try {
+      return syncs;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
