@@ -842,7 +842,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           }
           t.decision = decision;
           t.handlerDone = true;
-          if (t.bdat && t.contentEnd == null && !decision.accepted()) {
+          if (t.bdat && t.contentEnd == null && !decision.accepted() && t.failure == null) {
             t.failure = decision.replyOr(Replies.MESSAGE_REJECTED, Replies.MESSAGE_REJECTED);
           }
           maybeFinishMessage(t);

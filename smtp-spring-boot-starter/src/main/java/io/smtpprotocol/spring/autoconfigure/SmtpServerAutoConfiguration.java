@@ -1,0 +1,108 @@
+package io.smtpprotocol.spring.autoconfigure;
+
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.server.Limits;
+import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.spring.context.SmtpServerLifecycle;
+import io.smtpprotocol.spring.listener.SmtpListenerMethodProcessor;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.thread.Threading;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for an {@link SmtpServer} that starts with
+ * the application, answers through {@code @SmtpListener} methods and drains on shutdown.
+ *
+ * <p>The server and the listener handler are made when the server starts, after every singleton
+ * exists, so that all listener methods are known by then. An application's own {@link SmtpServer}
+ * or {@link SmtpHandler} bean replaces the auto-configured one.
+ */
+@AutoConfiguration
+@ConditionalOnClass(SmtpServer.class)
+@ConditionalOnBooleanProperty(name = "smtp.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SmtpServerProperties.class)
+public final class SmtpServerAutoConfiguration {
+
+  private static final String SHUTDOWN_TIMEOUT_PROPERTY =
+      "spring.lifecycle.timeout-per-shutdown-phase";
+
+  @Bean
+  @ConditionalOnMissingBean
+  static SmtpListenerMethodProcessor smtpListenerMethodProcessor() {
+    return new SmtpListenerMethodProcessor();
+  }
+
+  @Bean(SmtpListenerMethodProcessor.HANDLER_BEAN_NAME)
+  @Lazy
+  @ConditionalOnMissingBean
+  SmtpHandler smtpListenerHandler(SmtpListenerMethodProcessor processor) {
+    return processor.handler();
+  }
+
+  @Bean
+  @Lazy
+  @ConditionalOnMissingBean
+  SmtpServer smtpServer(
+      SmtpServerProperties properties,
+      ObjectProvider<SmtpHandler> handler,
+      ObjectProvider<SmtpServerCustomizer> customizers,
+      Environment environment) {
+    SmtpServer.Builder builder = SmtpServer.builder();
+    PropertyMapper map = PropertyMapper.get();
+    map.from(properties.address()).to(builder::address);
+    builder.port(properties.port());
+    map.from(properties.domain()).to(builder::domain);
+    map.from(properties.unixSocket()).to(builder::unixSocket);
+    builder.limits(limits(properties));
+    builder.lenientLineEndings(properties.lenientLineEndings());
+    builder.handler(handler.getObject());
+    if (Threading.VIRTUAL.isActive(environment)) {
+      builder.handlerExecutor(virtualThreads());
+    }
+    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+    return builder.build();
+  }
+
+  private static Limits limits(SmtpServerProperties properties) {
+    DataSize size = properties.maxMessageSize();
+    return Limits.DEFAULTS
+        .withMaxMessageSize(size.toBytes())
+        .withMaxRecipients(properties.maxRecipients())
+        .withMaxLineLength(properties.maxLineLength())
+        .withMaxConnections(properties.maxConnections())
+        .withMaxConnectionsPerIp(properties.maxConnectionsPerIp())
+        .withIdleTimeout(properties.idleTimeout());
+  }
+
+  private static SimpleAsyncTaskExecutor virtualThreads() {
+    // Unbounded on purpose: a limit would block the event loop that submits. Each session waits
+    // for one decision at a time, so max-connections bounds the threads anyway.
+    SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("smtp-handler-");
+    executor.setVirtualThreads(true);
+    return executor;
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  SmtpServerLifecycle smtpServerLifecycle(
+      ObjectProvider<SmtpServer> server, Environment environment) {
+    Duration timeout =
+        Binder.get(environment)
+            .bind(SHUTDOWN_TIMEOUT_PROPERTY, Duration.class)
+            .orElse(Duration.ofSeconds(30));
+    return new SmtpServerLifecycle(server::getIfUnique, timeout);
+  }
+}
