@@ -15,35 +15,26 @@ final class CrlfToLf {
   private static final byte LF = '\n';
 
   private boolean pendingCr;
+  private boolean bareLf;
 
   /** Whether the last byte seen was a CR that has not been written yet. */
   boolean pendingCr() {
     return pendingCr;
   }
 
-  /**
-   * Whether this chunk, read after the chunks already converted, holds an LF that does not follow
-   * a CR. Does not change the state.
-   */
-  boolean containsBareLf(byte[] in, int off, int len) {
-    boolean previousCr = pendingCr;
-    for (int i = off, end = off + len; i < end; i++) {
-      byte b = in[i];
-      if (b == LF && !previousCr) {
-        return true;
-      }
-      previousCr = b == CR;
-    }
-    return false;
+  /** Whether an LF that did not follow a CR has been seen so far. */
+  boolean sawBareLf() {
+    return bareLf;
   }
 
   /**
-   * Converts one chunk into {@code out}, which must have room for {@code len + 1} bytes.
+   * Converts one chunk into {@code out} from {@code outOff}, which must leave room for {@code len
+   * + 1} bytes.
    *
    * @return the number of bytes written to {@code out}
    */
-  int convert(byte[] in, int off, int len, byte[] out) {
-    int o = 0;
+  int convert(byte[] in, int off, int len, byte[] out, int outOff) {
+    int o = outOff;
     for (int i = off, end = off + len; i < end; i++) {
       byte b = in[i];
       if (pendingCr) {
@@ -51,6 +42,8 @@ final class CrlfToLf {
         if (b != LF) {
           out[o++] = CR;
         }
+      } else if (b == LF) {
+        bareLf = true;
       }
       if (b == CR) {
         pendingCr = true;
@@ -58,18 +51,18 @@ final class CrlfToLf {
         out[o++] = b;
       }
     }
-    return o;
+    return o - outOff;
   }
 
   /**
-   * Ends the stream: writes a held-back CR into {@code out} (room for one byte).
+   * Ends the stream: writes a held-back CR into {@code out} at {@code outOff} (room for one byte).
    *
    * @return the number of bytes written to {@code out}
    */
-  int finish(byte[] out) {
+  int finish(byte[] out, int outOff) {
     if (pendingCr) {
       pendingCr = false;
-      out[0] = CR;
+      out[outOff] = CR;
       return 1;
     }
     return 0;

@@ -5,19 +5,20 @@ import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Makes the entries of one directory durable with group commit: callers that renamed a file into
- * the directory call {@link #sync()}, which returns once an fsync of the directory has started
- * after their call and succeeded. While one fsync runs, the callers that arrive meanwhile wait for
- * the next one, which then covers all of them: concurrent deliveries share fsyncs instead of
+ * Makes the entries of some directories durable with group commit: callers that renamed files into
+ * them call {@link #sync()}, which returns once an fsync of each directory has started after their
+ * call and succeeded. While one round of fsyncs runs, the callers that arrive meanwhile wait for
+ * the next round, which then covers all of them: concurrent deliveries share fsyncs instead of
  * queueing for one each.
  */
 final class DirectorySync {
 
-  private final Path directory;
+  private final List<Path> directories;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
   private long requested;
@@ -25,8 +26,8 @@ final class DirectorySync {
   private boolean syncing;
   private long syncs;
 
-  DirectorySync(Path directory) {
-    this.directory = directory;
+  DirectorySync(List<Path> directories) {
+    this.directories = List.copyOf(directories);
   }
 
   /** Returns once every entry change made before this call is on disk. */
@@ -52,8 +53,12 @@ final class DirectorySync {
       lock.unlock();
     }
     IOException failure = null;
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
+    try {
+      for (Path directory : directories) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+          channel.force(true);
+        }
+      }
     } catch (IOException e) {
       failure = e;
     }
@@ -73,7 +78,7 @@ final class DirectorySync {
     }
   }
 
-  /** How many fsyncs were issued so far. */
+  /** How many rounds of fsyncs were made so far. */
   long syncs() {
     lock.lock();
     try {

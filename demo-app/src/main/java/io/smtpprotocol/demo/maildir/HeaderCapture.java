@@ -39,26 +39,36 @@ final class HeaderCapture {
 
   /** The decoded value of the first Subject field of a header section, or an empty string. */
   static String subject(String headerSection) {
-    String[] lines = headerSection.split("\r?\n", -1);
     StringBuilder value = null;
-    for (String line : lines) {
+    int start = 0;
+    int length = headerSection.length();
+    while (start < length) {
+      int end = headerSection.indexOf('\n', start);
+      if (end < 0) {
+        end = length;
+      }
+      int lineEnd = end > start && headerSection.charAt(end - 1) == '\r' ? end - 1 : end;
+      if (lineEnd == start) {
+        break; // the empty line ends the header section
+      }
+      char first = headerSection.charAt(start);
       if (value != null) {
-        if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
-          value.append(line);
-          continue;
+        if (first != ' ' && first != '\t') {
+          break;
         }
-        break;
+        value.append(headerSection, start, lineEnd);
+      } else if (headerSection.regionMatches(true, start, "Subject:", 0, 8)) {
+        value = new StringBuilder().append(headerSection, start + 8, lineEnd);
       }
-      if (line.regionMatches(true, 0, "Subject:", 0, 8)) {
-        value = new StringBuilder(line.substring(8));
-      } else if (line.isEmpty()) {
-        break;
-      }
+      start = end + 1;
     }
     if (value == null) {
       return "";
     }
     String raw = value.toString().strip();
+    if (!raw.contains("=?")) {
+      return raw;
+    }
     try {
       return MimeUtility.decodeText(raw);
     } catch (UnsupportedEncodingException | RuntimeException e) {

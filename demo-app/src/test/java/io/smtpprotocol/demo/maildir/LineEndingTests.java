@@ -36,8 +36,6 @@ class LineEndingTests {
   void crlfMessagesRoundTripAtEverySplit(String message) throws IOException {
     byte[] input = bytes(message);
     for (int split = 0; split <= input.length; split++) {
-      CrlfToLf converter = new CrlfToLf();
-      assertThat(converter.containsBareLf(input, 0, input.length)).isFalse();
       byte[] stored = convertInTwo(input, split);
       int crlfs = message.split("\r\n", -1).length - 1;
       assertThat(stored).hasSize(input.length - crlfs);
@@ -46,44 +44,43 @@ class LineEndingTests {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"a\nb", "\n", "a\r\nb\nc", "\r\n\n"})
+  @ValueSource(strings = {"a\nb", "\n", "a\r\nb\nc", "\r\n\n", "\r\r\n\n"})
   void bareLfIsDetectedAtEverySplit(String message) {
     byte[] input = bytes(message);
     for (int split = 0; split <= input.length; split++) {
-      CrlfToLf converter = new CrlfToLf();
-      boolean found = converter.containsBareLf(input, 0, split);
-      byte[] out = new byte[input.length + 1];
-      converter.convert(input, 0, split, out);
-      found |= converter.containsBareLf(input, split, input.length - split);
-      assertThat(found).as("split at %d", split).isTrue();
+      assertThat(sawBareLf(input, split)).as("split at %d", split).isTrue();
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"a\r\nb", "\r\n", "x\r", "\r\r\n"})
+  @ValueSource(strings = {"a\r\nb", "\r\n", "x\r", "\r\r\n", "no line break"})
   void crBeforeLfInTheNextChunkIsNotBare(String message) {
     byte[] input = bytes(message);
     for (int split = 0; split <= input.length; split++) {
-      CrlfToLf converter = new CrlfToLf();
-      boolean found = converter.containsBareLf(input, 0, split);
-      byte[] out = new byte[input.length + 1];
-      converter.convert(input, 0, split, out);
-      found |= converter.containsBareLf(input, split, input.length - split);
-      assertThat(found).as("split at %d", split).isFalse();
+      assertThat(sawBareLf(input, split)).as("split at %d", split).isFalse();
     }
+  }
+
+  private static boolean sawBareLf(byte[] input, int split) {
+    CrlfToLf converter = new CrlfToLf();
+    byte[] out = new byte[input.length + 2];
+    int n = converter.convert(input, 0, split, out, 0);
+    converter.convert(input, split, input.length - split, out, n);
+    return converter.sawBareLf();
   }
 
   private static byte[] convertInTwo(byte[] input, int split) {
     CrlfToLf converter = new CrlfToLf();
     ByteArrayOutputStream result = new ByteArrayOutputStream();
     byte[] out = new byte[input.length + 1];
-    int n = converter.convert(input, 0, split, out);
+    int n = converter.convert(input, 0, split, out, 0);
     result.write(out, 0, n);
-    n = converter.convert(input, split, input.length - split, out);
+    n = converter.convert(input, split, input.length - split, out, 0);
     result.write(out, 0, n);
-    n = converter.finish(out);
+    n = converter.finish(out, 0);
     result.write(out, 0, n);
     assertThat(converter.pendingCr()).isFalse();
+    assertThat(converter.sawBareLf()).isFalse();
     return result.toByteArray();
   }
 }

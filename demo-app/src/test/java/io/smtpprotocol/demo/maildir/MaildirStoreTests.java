@@ -146,6 +146,18 @@ class MaildirStoreTests {
   }
 
   @Test
+  void bareLfRightAfterABareCrIsKeptExactlyWhateverTheChunking() throws IOException {
+    byte[] body = bytes("Subject: x\r\n\r\na\r\nb\r\rc\nd\r\ne\r");
+    for (int chunk = 1; chunk <= body.length; chunk++) {
+      StoredMessage message = store.deliver(delivery(Instant.now()), trickle(body, chunk));
+
+      assertThat(raw(message.id())).as("chunks of %d", chunk).isEqualTo(body);
+      assertThat(Files.readAllBytes(dir.resolve("maildir/new/" + message.id())))
+          .isEqualTo(bytes("Subject: x\n\na\nb\r\rc\nd\ne\r"));
+    }
+  }
+
+  @Test
   void bodyThatFailsHalfwayLeavesNothingBehind() throws IOException {
     InputStream failing =
         new InputStream() {
