@@ -59,6 +59,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   private final boolean lenient;
   private final int maxBuffered;
   private int maxLineLength;
+  private int maxAuthLineLength;
 
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ByteBuf cumulation;
@@ -110,6 +111,15 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   /** Changes the command line limit, for example for AUTH exchanges. */
   public void maxLineLength(int maxLineLength) {
     this.maxLineLength = maxLineLength;
+  }
+
+  /**
+   * Lets command lines that start with {@code AUTH } be up to this long (RFC 4954 allows 12,288
+   * octets for an initial response), while other lines keep {@link #maxLineLength(int)}. Zero, the
+   * default, gives AUTH lines no exception.
+   */
+  public void maxAuthLineLength(int maxAuthLineLength) {
+    this.maxAuthLineLength = maxAuthLineLength;
   }
 
   /** Asks for the next input: the next command line, or more content. */
@@ -314,9 +324,20 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       emitLine(c, new SmtpInput.BadCommandLine(Replies.LINE_TOO_LONG));
       return true;
     }
-    int nl = in.indexOf(r, Math.min(w, r + maxLineLength), LF);
+    int limit = maxLineLength;
+    if (maxAuthLineLength > limit && w - r >= 5 && isAuth(in, r)) {
+      limit = maxAuthLineLength;
+    }
+    int nl = in.indexOf(r, Math.min(w, r + limit), LF);
     if (nl < 0) {
-      if (w - r >= maxLineLength) {
+      if (w - r >= limit) {
+        // too long: drop it up to its LF, which may already be buffered with the lines after it
+        int lf = in.indexOf(r + limit, w, LF);
+        if (lf >= 0) {
+          in.readerIndex(lf + 1);
+          emitLine(c, new SmtpInput.BadCommandLine(Replies.LINE_TOO_LONG));
+          return true;
+        }
         skippingLongLine = true;
         in.readerIndex(w);
         return true;
@@ -333,6 +354,14 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     SmtpInput line = decodeText(in, r, end - r);
     emitLine(c, line);
     return true;
+  }
+
+  private static boolean isAuth(ByteBuf in, int r) {
+    return (in.getByte(r) | 0x20) == 'a'
+        && (in.getByte(r + 1) | 0x20) == 'u'
+        && (in.getByte(r + 2) | 0x20) == 't'
+        && (in.getByte(r + 3) | 0x20) == 'h'
+        && in.getByte(r + 4) == ' ';
   }
 
   private static SmtpInput decodeText(ByteBuf in, int index, int length) {

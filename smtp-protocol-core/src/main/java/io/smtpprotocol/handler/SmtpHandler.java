@@ -41,6 +41,27 @@ public interface SmtpHandler {
     return Decision.acceptStage();
   }
 
+  /**
+   * A TLS handshake succeeded: after STARTTLS, or before the greeting on an implicit TLS listener.
+   * {@link SessionInfo#tls()} holds the protocol, cipher and client certificates. Rejecting sends
+   * the reply (default {@code 554 5.7.1}) and closes the connection.
+   */
+  default CompletionStage<Decision> tls(SessionInfo session) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * AUTH succeeded: the {@link io.smtpprotocol.auth.Authenticator} accepted the credentials for
+   * {@code identity}. Accepting makes it the session's {@link SessionInfo#authenticatedUser()};
+   * rejecting refuses the AUTH (default {@code 535 5.7.8}) and counts as a failed attempt.
+   *
+   * @param session the session before authentication
+   * @param mechanism the SASL mechanism, for example {@code PLAIN}
+   */
+  default CompletionStage<Decision> auth(SessionInfo session, String mechanism, String identity) {
+    return Decision.acceptStage();
+  }
+
   /** MAIL FROM. Accepting starts a transaction with this sender. */
   default CompletionStage<Decision> mailFrom(
       SessionInfo session, ReversePath from, MailParameters parameters) {

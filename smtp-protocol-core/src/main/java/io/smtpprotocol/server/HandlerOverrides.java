@@ -13,6 +13,8 @@ import io.smtpprotocol.protocol.ReversePath;
 record HandlerOverrides(
     boolean connect,
     boolean greeting,
+    boolean tls,
+    boolean auth,
     boolean mailFrom,
     boolean rcptTo,
     boolean data,
@@ -28,6 +30,8 @@ record HandlerOverrides(
     return new HandlerOverrides(
         overrides(c, "connect", SessionInfo.class),
         overrides(c, "greeting", SessionInfo.class, Command.Hello.class),
+        overrides(c, "tls", SessionInfo.class),
+        overrides(c, "auth", SessionInfo.class, String.class, String.class),
         overrides(c, "mailFrom", SessionInfo.class, ReversePath.class, MailParameters.class),
         overrides(c, "rcptTo", SessionInfo.class, Envelope.class, Mailbox.class, MailParameters.class),
         overrides(c, "data", SessionInfo.class, Envelope.class),

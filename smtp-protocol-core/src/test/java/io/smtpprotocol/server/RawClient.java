@@ -10,6 +10,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /** A scripted SMTP client on a raw socket, for malformed input, pipelining and smuggling tests. */
 final class RawClient implements AutoCloseable {
@@ -25,9 +28,9 @@ final class RawClient implements AutoCloseable {
     }
   }
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   RawClient(int port) throws IOException {
     this(port, 10_000);
@@ -51,6 +54,31 @@ final class RawClient implements AutoCloseable {
       throw new IOException("expected 220 greeting, got " + greeting);
     }
     return c;
+  }
+
+  /**
+   * Layers TLS over the connection (after the server's {@code 220} to STARTTLS, or at once for
+   * implicit TLS) and completes the handshake. Nothing the server sent in plaintext after its
+   * last reply is read any more.
+   */
+  RawClient startTls(SSLContext context) throws IOException {
+    SSLSocket tls =
+        (SSLSocket) context.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+    tls.setUseClientMode(true);
+    tls.setSoTimeout(socket.getSoTimeout());
+    tls.startHandshake();
+    socket = tls;
+    in = tls.getInputStream();
+    out = tls.getOutputStream();
+    return this;
+  }
+
+  /** The TLS session, once {@link #startTls} is done. */
+  SSLSession tlsSession() {
+    if (!(socket instanceof SSLSocket tls)) {
+      throw new IllegalStateException("TLS not started");
+    }
+    return tls.getSession();
   }
 
   /** Sends text as is (UTF-8); the caller writes the CRLFs. */

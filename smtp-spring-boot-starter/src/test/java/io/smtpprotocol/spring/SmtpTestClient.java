@@ -10,6 +10,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /** A scripted SMTP client on a raw socket: send a line, read the reply. */
 public final class SmtpTestClient implements AutoCloseable {
@@ -27,11 +30,13 @@ public final class SmtpTestClient implements AutoCloseable {
     }
   }
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private final int port;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
-  private SmtpTestClient(Socket socket) throws IOException {
+  private SmtpTestClient(Socket socket, int port) throws IOException {
+    this.port = port;
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
@@ -43,7 +48,50 @@ public final class SmtpTestClient implements AutoCloseable {
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);
-    return new SmtpTestClient(socket);
+    return new SmtpTestClient(socket, port);
+  }
+
+  /** Connects with TLS from the first octet (implicit TLS), handshakes, without reading. */
+  public static SmtpTestClient connectTls(int port, SSLContext tls) throws IOException {
+    SmtpTestClient c = connect(port);
+    c.handshake(tls);
+    return c;
+  }
+
+  /**
+   * Sends STARTTLS, which must be answered 220, and handshakes.
+   *
+   * @param protocols the protocols to offer; the context's defaults when none
+   */
+  public SmtpTestClient startTls(SSLContext tls, String... protocols) throws IOException {
+    WireReply reply = command("STARTTLS");
+    if (reply.code() != 220) {
+      throw new IOException("expected 220 to STARTTLS, got " + reply);
+    }
+    handshake(tls, protocols);
+    return this;
+  }
+
+  private void handshake(SSLContext tls, String... protocols) throws IOException {
+    SSLSocket ssl =
+        (SSLSocket) tls.getSocketFactory().createSocket(socket, "localhost", port, true);
+    ssl.setUseClientMode(true);
+    if (protocols.length > 0) {
+      ssl.setEnabledProtocols(protocols);
+    }
+    ssl.setSoTimeout(10_000);
+    ssl.startHandshake();
+    socket = ssl;
+    in = ssl.getInputStream();
+    out = ssl.getOutputStream();
+  }
+
+  /** The TLS session, once TLS is on. */
+  public SSLSession tlsSession() {
+    if (!(socket instanceof SSLSocket ssl)) {
+      throw new IllegalStateException("no TLS on this connection");
+    }
+    return ssl.getSession();
   }
 
   /** Connects, reads the greeting (which must be 220) and sends EHLO. */

@@ -1,20 +1,27 @@
 package io.smtpprotocol.spring.autoconfigure;
 
+import io.netty.handler.ssl.ClientAuth;
+import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.context.SmtpServerLifecycle;
 import io.smtpprotocol.spring.listener.SmtpListenerMethodProcessor;
+import io.smtpprotocol.spring.ssl.SmtpSslContextSupplier;
 import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
@@ -28,9 +35,10 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>The server and the listener handler are made when the server starts, after every singleton
  * exists, so that all listener methods are known by then. An application's own {@link SmtpServer}
- * or {@link SmtpHandler} bean replaces the auto-configured one.
+ * or {@link SmtpHandler} bean replaces the auto-configured one. TLS comes from the SSL bundle named
+ * by {@code smtp.server.ssl.bundle}; an {@link Authenticator} bean turns AUTH on.
  */
-@AutoConfiguration
+@AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass(SmtpServer.class)
 @ConditionalOnBooleanProperty(name = "smtp.server.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SmtpServerProperties.class)
@@ -59,6 +67,8 @@ public final class SmtpServerAutoConfiguration {
       SmtpServerProperties properties,
       ObjectProvider<SmtpHandler> handler,
       ObjectProvider<SmtpServerCustomizer> customizers,
+      ObjectProvider<SslBundles> sslBundles,
+      ObjectProvider<Authenticator> authenticator,
       Environment environment) {
     SmtpServer.Builder builder = SmtpServer.builder();
     PropertyMapper map = PropertyMapper.get();
@@ -69,11 +79,63 @@ public final class SmtpServerAutoConfiguration {
     builder.limits(limits(properties));
     builder.lenientLineEndings(properties.lenientLineEndings());
     builder.handler(handler.getObject());
+    tls(builder, properties, sslBundles);
+    auth(builder, properties.auth(), authenticator.getIfUnique());
     if (Threading.VIRTUAL.isActive(environment)) {
       builder.handlerExecutor(virtualThreads());
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  private static void tls(
+      SmtpServer.Builder builder,
+      SmtpServerProperties properties,
+      ObjectProvider<SslBundles> sslBundles) {
+    SmtpServerProperties.Ssl ssl = properties.ssl();
+    if (!ssl.enabled()) {
+      if (properties.tlsRequired()) {
+        throw new IllegalStateException(
+            "smtp.server.tls-required=true needs TLS: set smtp.server.ssl.bundle");
+      }
+      return;
+    }
+    SslBundles bundles = sslBundles.getIfAvailable();
+    if (bundles == null) {
+      throw new IllegalStateException(
+          "smtp.server.ssl.bundle is set, but the application has no SslBundles bean");
+    }
+    builder.tls(
+        ssl.mode(), new SmtpSslContextSupplier(bundles, ssl.bundle(), clientAuth(ssl.clientAuth())));
+    builder.tlsRequired(properties.tlsRequired());
+  }
+
+  private static ClientAuth clientAuth(SmtpServerProperties.ClientAuth auth) {
+    return switch (auth) {
+      case NONE -> ClientAuth.NONE;
+      case WANT -> ClientAuth.OPTIONAL;
+      case NEED -> ClientAuth.REQUIRE;
+    };
+  }
+
+  private static void auth(
+      SmtpServer.Builder builder,
+      SmtpServerProperties.Auth auth,
+      @Nullable Authenticator authenticator) {
+    if (authenticator == null) {
+      if (auth.required()) {
+        throw new IllegalStateException(
+            "smtp.server.auth.required=true needs an Authenticator bean");
+      }
+      return;
+    }
+    builder.authenticator(authenticator);
+    builder.authRequired(auth.required());
+    builder.allowInsecureAuth(auth.allowInsecure());
+    List<String> mechanisms = auth.mechanisms();
+    if (mechanisms != null && !mechanisms.isEmpty()) {
+      builder.authMechanisms(mechanisms);
+    }
   }
 
   private static Limits limits(SmtpServerProperties properties) {

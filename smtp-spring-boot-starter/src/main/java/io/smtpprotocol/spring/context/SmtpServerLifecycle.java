@@ -3,13 +3,16 @@ package io.smtpprotocol.spring.context;
 import io.smtpprotocol.server.ServerConfig;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerException;
+import io.smtpprotocol.tls.TlsMode;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -127,7 +130,7 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
   }
 
   private static String tlsMode(ServerConfig config) {
-    return "none";
+    return config.tls().mode().name().toLowerCase(Locale.ROOT);
   }
 
   private static List<String> extensions(ServerConfig config) {
@@ -146,18 +149,30 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
     if (config.chunking()) {
       list.add("CHUNKING");
     }
+    if (config.tls().mode() == TlsMode.STARTTLS) {
+      list.add("STARTTLS");
+    }
+    if (config.auth().enabled()) {
+      list.add(
+          "AUTH "
+              + String.join(" ", config.auth().offeredMechanisms())
+              + (config.auth().allowInsecure() || config.tls().mode() == TlsMode.IMPLICIT
+                  ? ""
+                  : " (after STARTTLS)"));
+    }
     return list;
   }
 
   @Override
   public void stop() {
-    SmtpServer s = server;
-    running = false;
-    if (s != null) {
-      s.shutdownGracefully(shutdownTimeout)
-          .orTimeout(shutdownTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
-          .exceptionally(e -> null)
-          .join();
+    CountDownLatch stopped = new CountDownLatch(1);
+    stop(stopped::countDown);
+    try {
+      if (!stopped.await(shutdownTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+        log.warn("SMTP server did not stop within {}", shutdownTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,6 +2,7 @@ package io.smtpprotocol.spring.health;
 
 import io.smtpprotocol.server.ServerConfig;
 import io.smtpprotocol.server.SmtpServer;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +49,6 @@ public class SmtpServerHealthIndicator extends AbstractHealthIndicator {
   }
 
   private static String tlsMode(ServerConfig config) {
-    return "none";
+    return config.tls().mode().name().toLowerCase(Locale.ROOT);
   }
 }

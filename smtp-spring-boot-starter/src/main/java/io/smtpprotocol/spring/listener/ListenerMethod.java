@@ -10,6 +10,7 @@ import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.server.Envelope;
 import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.tls.TlsInfo;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -172,6 +173,8 @@ final class ListenerMethod {
           return a -> a.hello() == null ? null : a.hello().domain();
         }
         return null;
+      case TLS:
+        return type == TlsInfo.class ? a -> a.session().tls() : null;
       case AUTH:
         return type == String.class ? ListenerArguments::identity : null;
       case MAIL_FROM:
@@ -229,6 +232,7 @@ final class ListenerMethod {
   private static String available(SmtpEvent event) {
     return switch (event) {
       case GREETING -> "SessionInfo, Command.Hello, String";
+      case TLS -> "SessionInfo, TlsInfo";
       case AUTH -> "SessionInfo, String";
       case MAIL_FROM -> "SessionInfo, ReversePath, Mailbox, String, MailParameters";
       case RCPT_TO -> "SessionInfo, Envelope, ReversePath, Mailbox, String, MailParameters";

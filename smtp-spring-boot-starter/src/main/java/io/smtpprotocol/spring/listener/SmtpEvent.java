@@ -20,6 +20,13 @@ public enum SmtpEvent {
   GREETING,
 
   /**
+   * A TLS handshake succeeded, after STARTTLS or before the greeting with implicit TLS. Rejecting
+   * closes the connection. Parameters: {@link io.smtpprotocol.tls.TlsInfo TlsInfo} (protocol,
+   * cipher suite, client certificates).
+   */
+  TLS,
+
+  /**
    * AUTH succeeded: the credentials were verified by the {@code Authenticator}; a listener may
    * still refuse the identity (535). Parameters: {@code String} (the authenticated identity).
    */

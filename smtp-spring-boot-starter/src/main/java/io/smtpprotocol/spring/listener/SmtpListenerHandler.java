@@ -78,6 +78,7 @@ class SmtpListenerHandler implements SmtpHandler {
     return switch (method.getName()) {
       case "connect" -> SmtpEvent.CONNECT;
       case "greeting" -> SmtpEvent.GREETING;
+      case "tls" -> SmtpEvent.TLS;
       case "auth" -> SmtpEvent.AUTH;
       case "mailFrom" -> SmtpEvent.MAIL_FROM;
       case "rcptTo" -> SmtpEvent.RCPT_TO;
@@ -98,10 +99,11 @@ class SmtpListenerHandler implements SmtpHandler {
     SessionInfo session = (SessionInfo) args[0];
     switch (event) {
       case CONNECT:
+      case TLS:
         return chain.decide(ListenerArguments.of(session));
       case GREETING:
         return chain.decide(ListenerArguments.greeting(session, (Command.Hello) args[1]));
-      case AUTH:
+      case AUTH: // auth(session, mechanism, identity)
         return chain.decide(ListenerArguments.auth(session, (String) args[2]));
       case MAIL_FROM:
         return chain.decide(

@@ -1,7 +1,7 @@
 package io.smtpprotocol.spring.listener;
 
 import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.server.SmtpServer;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +23,8 @@ import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -40,7 +42,9 @@ import org.springframework.util.ClassUtils;
  * <p>Listener beans are looked up when an event first reaches them, not when they are found.
  */
 public final class SmtpListenerMethodProcessor
-    implements BeanFactoryPostProcessor, SmartInitializingSingleton {
+    implements BeanFactoryPostProcessor,
+        SmartInitializingSingleton,
+        ApplicationListener<ContextRefreshedEvent> {
 
   /** The name of the auto-configured handler bean made by {@link #handler()}. */
   public static final String HANDLER_BEAN_NAME = "smtpListenerHandler";
@@ -51,6 +55,7 @@ public final class SmtpListenerMethodProcessor
   private @Nullable Map<SmtpEvent, List<ListenerMethod>> listeners;
   private boolean processedEarly;
   private @Nullable SmtpHandler handler;
+  private boolean warned;
 
   @Override
   public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
@@ -74,7 +79,28 @@ public final class SmtpListenerMethodProcessor
                 + " instead");
       }
     }
-    warnIfUnused(found);
+  }
+
+  /**
+   * Once the context is refreshed (and the server started), warns when listener methods exist but
+   * their handler was never asked for: the application's own SmtpServer or SmtpHandler answers.
+   */
+  @Override
+  public void onApplicationEvent(ContextRefreshedEvent event) {
+    Map<SmtpEvent, List<ListenerMethod>> found;
+    synchronized (this) {
+      if (warned || handler != null || listeners == null || listeners.isEmpty()) {
+        return;
+      }
+      warned = true;
+      found = listeners;
+    }
+    log.warn(
+        "{} @SmtpListener method(s) are not called: the application's own SmtpHandler or SmtpServer"
+            + " bean answers (SmtpHandler beans: {}, SmtpServer beans: {})",
+        found.values().stream().mapToInt(List::size).sum(),
+        Arrays.toString(beanFactory().getBeanNamesForType(SmtpHandler.class, true, false)),
+        Arrays.toString(beanFactory().getBeanNamesForType(SmtpServer.class, true, false)));
   }
 
   /** The listener methods per event, in order; found now if not yet found. */
@@ -107,21 +133,6 @@ public final class SmtpListenerMethodProcessor
       log.debug("SMTP listeners: {}", l);
     }
     return h;
-  }
-
-  private void warnIfUnused(Map<SmtpEvent, List<ListenerMethod>> found) {
-    ConfigurableListableBeanFactory bf = beanFactory();
-    if (found.isEmpty()) {
-      return;
-    }
-    List<String> handlers = Arrays.asList(bf.getBeanNamesForType(SmtpHandler.class, true, false));
-    if (!handlers.contains(HANDLER_BEAN_NAME)) {
-      log.warn(
-          "{} @SmtpListener method(s) are not called: the application defines its own SmtpHandler"
-              + " {}",
-          found.values().stream().mapToInt(List::size).sum(),
-          handlers);
-    }
   }
 
   private ConfigurableListableBeanFactory beanFactory() {
@@ -184,12 +195,6 @@ public final class SmtpListenerMethodProcessor
       byEvent.computeIfAbsent(l.event(), k -> new ArrayList<>()).add(l);
     }
     checkBodyUse(byEvent.getOrDefault(SmtpEvent.MESSAGE, List.of()), problems);
-    if (byEvent.containsKey(SmtpEvent.AUTH) && !supportsAuth()) {
-      problems.add(
-          "@SmtpListener(AUTH) methods "
-              + byEvent.get(SmtpEvent.AUTH)
-              + " need a server with AUTH support");
-    }
     if (!problems.isEmpty()) {
       throw new BeanInitializationException(String.join("\n", problems));
     }
@@ -217,15 +222,6 @@ public final class SmtpListenerMethodProcessor
               + " reads the body as a stream, so no other listener can have it, but "
               + buffered
               + " want it whole; take byte[] or MimeMessage in all of them");
-    }
-  }
-
-  private static boolean supportsAuth() {
-    try {
-      SmtpHandler.class.getMethod("auth", SessionInfo.class, String.class, String.class);
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
     }
   }
 

@@ -19,6 +19,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -26,7 +31,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -237,6 +245,31 @@ class SmtpServerAutoConfigurationTests {
                             + " is already in use");
               });
     }
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void unixSocketReplacesTcp(@TempDir Path dir) {
+    Path socket = dir.resolve("smtp.sock");
+    runner
+        .withPropertyValues("smtp.server.unix-socket=" + socket, "smtp.server.domain=mx.local")
+        .run(
+            context -> {
+              assertThat(context.getBean(SmtpServer.class).config().unixSocket()).isEqualTo(socket);
+              assertThat(context.getEnvironment().getProperty("local.smtp.server.port")).isNull();
+              try (SocketChannel channel =
+                  SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                ByteBuffer greeting = ByteBuffer.allocate(64);
+                while (greeting.position() < 2
+                    || greeting.get(greeting.position() - 1) != '\n') {
+                  if (channel.read(greeting) < 0) {
+                    break;
+                  }
+                }
+                assertThat(new String(greeting.array(), 0, greeting.position(), StandardCharsets.US_ASCII))
+                    .isEqualTo("220 mx.local ESMTP ready\r\n");
+              }
+            });
   }
 
   @Test

@@ -5,15 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.spring.SmtpTestClient;
+import io.smtpprotocol.spring.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.spring.metrics.SmtpServerMeterBinder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -85,6 +93,53 @@ class SmtpServerMetricsAutoConfigurationTests {
                           .count())
                   .isEqualTo(1);
             });
+  }
+
+  @Test
+  void metersCountTlsHandshakesAndAuth() {
+    TestPki pki = TestPki.create();
+    runner
+        .withBean(SimpleMeterRegistry.class)
+        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+        .withBean(Authenticator.class, () -> Authenticator.ofPasswords(Map.of("alice", "secret")))
+        .withBean(SmtpServerCustomizer.class, () -> b -> b.authFailureDelay(Duration.ZERO))
+        .withPropertyValues("smtp.server.ssl.bundle=smtp")
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              int port = context.getBean(SmtpServer.class).port();
+              try (SmtpTestClient c = SmtpTestClient.greeted(port)) {
+                c.startTls(pki.clientContext(null));
+                c.command("EHLO client.test");
+                assertThat(c.command("AUTH PLAIN " + plain("alice", "wrong")).code())
+                    .isEqualTo(535);
+                assertThat(c.command("AUTH PLAIN " + plain("alice", "secret")).code())
+                    .isEqualTo(235);
+              }
+              assertThat(
+                      registry.get("smtp.server.tls.handshakes")
+                          .tag("outcome", "success")
+                          .counter()
+                          .count())
+                  .isEqualTo(1);
+              assertThat(
+                      registry.get("smtp.server.auth")
+                          .tags("mechanism", "PLAIN", "outcome", "failure")
+                          .counter()
+                          .count())
+                  .isEqualTo(1);
+              assertThat(
+                      registry.get("smtp.server.auth")
+                          .tags("mechanism", "PLAIN", "outcome", "success")
+                          .counter()
+                          .count())
+                  .isEqualTo(1);
+            });
+  }
+
+  private static String plain(String user, String password) {
+    return Base64.getEncoder()
+        .encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -10,10 +10,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.support.GenericApplicationContext;
 
 /** {@link SmtpServerLifecycle} starts, publishes the port, drains and refuses a restart. */
+@ExtendWith(OutputCaptureExtension.class)
 class SmtpServerLifecycleTests {
 
   private final SmtpServer server =
@@ -39,6 +43,20 @@ class SmtpServerLifecycleTests {
       assertThat(parent.getEnvironment().getProperty(SmtpServerLifecycle.PORT_PROPERTY, Integer.class))
           .isEqualTo(server.port());
     }
+  }
+
+  @Test
+  void startIsLoggedWithAddressTlsModeAndExtensions(CapturedOutput output) {
+    SmtpServerLifecycle lifecycle = new SmtpServerLifecycle(() -> server, Duration.ofSeconds(5));
+    lifecycle.start();
+    assertThat(output)
+        .contains(
+            "SMTP server started on /127.0.0.1:"
+                + server.port()
+                + " (domain mx.test, TLS none, extensions: PIPELINING, SIZE 10485760, 8BITMIME,"
+                + " ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING)");
+    lifecycle.stop();
+    assertThat(output).contains("SMTP server stopped after");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.smtpprotocol.spring.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.Envelope;
@@ -10,6 +11,9 @@ import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
+import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.tls.SslContexts;
+import io.smtpprotocol.tls.TlsMode;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +62,24 @@ class SmtpServerHealthIndicatorTests {
           .containsEntry("port", server.port())
           .containsEntry("tls", "none")
           .containsEntry("activeSessions", 1);
+    }
+  }
+
+  @Test
+  void tlsModeIsReported() throws Exception {
+    TestPki pki = TestPki.create();
+    SslContext context =
+        SslContexts.forServer(pki.server.toKeyManagerFactory());
+    try (SmtpServer secure =
+        SmtpServer.builder()
+            .address(InetAddress.getLoopbackAddress())
+            .port(0)
+            .tls(TlsMode.IMPLICIT, () -> context)
+            .build()
+            .start()) {
+      Health health = new SmtpServerHealthIndicator(() -> secure).health(true);
+      assertThat(health.getStatus()).isEqualTo(Status.UP);
+      assertThat(health.getDetails()).containsEntry("tls", "implicit");
     }
   }
 

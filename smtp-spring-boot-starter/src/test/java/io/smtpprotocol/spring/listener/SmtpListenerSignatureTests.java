@@ -10,6 +10,7 @@ import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -147,6 +148,25 @@ class SmtpListenerSignatureTests {
                   .isSameAs(context.getBean("myHandler"));
             });
     assertThat(output).contains("1 @SmtpListener method(s) are not called").contains("myHandler");
+  }
+
+  @Test
+  void listenersAreIgnoredWithAWarningWhenTheApplicationDefinesItsOwnServer(
+      CapturedOutput output) {
+    runner
+        .withBean(Recipients.class)
+        .withBean(
+            "myServer",
+            SmtpServer.class,
+            () -> SmtpServer.builder().address(InetAddress.getLoopbackAddress()).port(0).build())
+        .run(context -> assertThat(context.getBean(SmtpServer.class).isRunning()).isTrue());
+    assertThat(output).contains("1 @SmtpListener method(s) are not called").contains("myServer");
+  }
+
+  @Test
+  void noWarningWhenTheListenersAnswer(CapturedOutput output) {
+    runner.withBean(Recipients.class).run(context -> assertThat(context).hasNotFailed());
+    assertThat(output).doesNotContain("are not called");
   }
 
   @Test
