@@ -3,6 +3,8 @@ package io.smtpprotocol.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import io.smtpprotocol.auth.AuthResult;
+import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.demo.maildir.MaildirStore;
 import io.smtpprotocol.demo.maildir.StoredMessage;
 import io.smtpprotocol.server.SmtpServer;
@@ -13,7 +15,10 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import io.smtpprotocol.server.SessionInfo;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,6 +57,8 @@ class DemoApplicationTests {
 
   @Autowired DemoProperties properties;
 
+  @Autowired Authenticator authenticator;
+
   @BeforeEach
   void empty() throws IOException {
     store.clear();
@@ -71,6 +78,21 @@ class DemoApplicationTests {
     assertThat(properties.domains()).containsExactly("example.com");
     assertThat(properties.users()).containsExactly(java.util.Map.entry("demo", "demo"));
     assertThat(server.port()).isEqualTo(smtpPort);
+  }
+
+  @Test
+  void theAuthenticatorChecksTheDemoUsers() {
+    InetSocketAddress local = new InetSocketAddress("127.0.0.1", smtpPort);
+    SessionInfo session =
+        new SessionInfo("t1", new InetSocketAddress("127.0.0.1", 40000), local, Instant.now(), null, null, null);
+    assertThat(authenticator.password(session, "demo", "demo", "").toCompletableFuture().join())
+        .isEqualTo(AuthResult.success("demo"));
+    assertThat(authenticator.password(session, "demo", "Demo", "").toCompletableFuture().join().success())
+        .isFalse();
+    assertThat(authenticator.password(session, "demo", "demo", "root").toCompletableFuture().join().success())
+        .isFalse();
+    assertThat(authenticator.password(session, "nobody", "demo", "").toCompletableFuture().join().success())
+        .isFalse();
   }
 
   @Test

@@ -25,7 +25,10 @@ class EnvironmentSettingsIT {
             Map.of(
                 "SMTP_SERVER_PORT", "" + DemoApp.freePort(),
                 "SERVER_PORT", "" + DemoApp.freePort(),
-                "DEMO_DOMAINS", "other.test"));
+                "SMTP_SERVER_AUTH_REQUIRED", "true",
+                "SMTP_SERVER_AUTH_ALLOW_INSECURE", "true",
+                "DEMO_DOMAINS", "other.test",
+                "DEMO_USERS_ALICE", "s3cret"));
   }
 
   @AfterAll
@@ -51,12 +54,34 @@ class EnvironmentSettingsIT {
   }
 
   @Test
-  void domainsComeFromTheEnvironment() throws IOException {
+  void mailBeforeAuthIsRefusedWith530() throws IOException {
     String out =
         python(
             """
             s = smtplib.SMTP("127.0.0.1", port)
             s.ehlo("client.example.org")
+            print("MAIL", *s.mail("alice@example.org"))
+            s.quit()
+            """);
+
+    assertThat(out).containsPattern("MAIL 530 b'5\\.7\\.0 ");
+  }
+
+  @Test
+  void usersAndDomainsComeFromTheEnvironment() throws IOException {
+    String out =
+        python(
+            """
+            s = smtplib.SMTP("127.0.0.1", port)
+            code, ehlo = s.ehlo("client.example.org")
+            print("AUTH-ADVERTISED", "AUTH PLAIN LOGIN" in ehlo.decode())
+            try:
+                s.login("demo", "demo")
+                print("DEMO ok")
+            except smtplib.SMTPAuthenticationError as e:
+                print("DEMO", e.smtp_code)
+            s.login("alice", "s3cret")
+            print("ALICE ok")
             s.mail("alice@example.org")
             print("OTHER", s.rcpt("bob@other.test")[0])
             print("EXAMPLE", s.rcpt("bob@example.com")[0])
@@ -65,6 +90,12 @@ class EnvironmentSettingsIT {
             s.quit()
             """);
 
-    assertThat(out).contains("OTHER 250").contains("EXAMPLE 550").contains("DATA 250");
+    assertThat(out)
+        .contains("AUTH-ADVERTISED True")
+        .contains("DEMO 535")
+        .contains("ALICE ok")
+        .contains("OTHER 250")
+        .contains("EXAMPLE 550")
+        .contains("DATA 250");
   }
 }

@@ -43,7 +43,8 @@ class SmtpConversationIT {
             "8BITMIME",
             "ENHANCEDSTATUSCODES",
             "SMTPUTF8",
-            "CHUNKING");
+            "CHUNKING",
+            "STARTTLS");
     assertThat(out).doesNotContain("AUTH");
   }
 
