@@ -94,7 +94,6 @@ public final class MaildirStore implements AutoCloseable {
     for (Path dir : List.of(tmp, newDir, cur, envelopes, raws)) {
       Files.createDirectories(dir);
     }
-    this.directorySync = new DirectorySync(List.of(raws, envelopes, newDir));
     this.fsyncs =
         Executors.newCachedThreadPool(
             task -> {
@@ -102,6 +101,7 @@ public final class MaildirStore implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    this.directorySync = new DirectorySync(fsyncs);
     this.json = json;
     this.host = hostName();
   }
@@ -160,7 +160,7 @@ public final class MaildirStore implements AutoCloseable {
       }
       placed.add(move(tmpEnvelope, envelopes.resolve(id + ".json")));
       placed.add(move(tmpMessage, newDir.resolve(id)));
-      directorySync.sync();
+      directorySync.sync(rawCopy ? List.of(raws, envelopes, newDir) : List.of(envelopes, newDir));
       cache.put(id, message);
       done = true;
       return message;
