@@ -37,7 +37,8 @@ import org.springframework.core.env.PropertySource;
  * spring.lifecycle.timeout-per-shutdown-phase}), answers the other sessions {@code 421} and closes
  * them; a message whose listener already accepted it is answered before its connection closes.
  *
- * <p>A stopped server cannot be started again.
+ * <p>While the server runs, a non-daemon thread ({@code smtp-server-await}) keeps the JVM alive.
+ * A stopped server cannot be started again.
  */
 public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationContextAware {
 
@@ -104,6 +105,7 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
       }
     }
     running = true;
+    keepAlive(s);
     ServerConfig config = s.config();
     if (config.unixSocket() == null) {
       publishPort(s.port());
@@ -114,6 +116,19 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
         config.domain(),
         tlsMode(config),
         String.join(", ", extensions(config)));
+  }
+
+  /**
+   * The server's threads are daemons; like Boot's embedded web servers, a non-daemon thread keeps
+   * the JVM alive until the server stops, so an application whose only server is SMTP runs on.
+   */
+  private static void keepAlive(SmtpServer s) {
+    Thread await =
+        new Thread(
+            () -> s.terminationFuture().handle((ignored, error) -> null).join(),
+            "smtp-server-await");
+    await.setDaemon(false);
+    await.start();
   }
 
   private static RuntimeException startFailure(ServerConfig config, SmtpServerException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import io.smtpprotocol.server.SmtpServer;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +58,22 @@ class SmtpServerLifecycleTests {
                 + " ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING)");
     lifecycle.stop();
     assertThat(output).contains("SMTP server stopped after");
+  }
+
+  @Test
+  void aNonDaemonThreadKeepsTheJvmAliveWhileTheServerRuns() throws Exception {
+    SmtpServerLifecycle lifecycle = new SmtpServerLifecycle(() -> server, Duration.ofSeconds(5));
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    lifecycle.start();
+    Thread await =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("smtp-server-await") && !before.contains(t))
+            .findFirst()
+            .orElseThrow();
+    assertThat(await.isDaemon()).isFalse();
+    lifecycle.stop();
+    await.join(5_000);
+    assertThat(await.isAlive()).isFalse();
   }
 
   @Test
