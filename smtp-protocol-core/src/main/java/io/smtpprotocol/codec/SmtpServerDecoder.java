@@ -158,8 +158,20 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     chunkDiscard = discard;
   }
 
-  /** Drops buffered input (plaintext read after STARTTLS must never be executed). */
+  /**
+   * Drops buffered input (plaintext read after STARTTLS must never be executed), and reads from
+   * the socket again if a full buffer had paused reading (the TLS handshake needs it).
+   */
   public void discardBuffered() {
+    release();
+    ChannelHandlerContext c = ctx;
+    if (readPaused && c != null && mode != Mode.STOPPED) {
+      readPaused = false;
+      c.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void release() {
     if (cumulation != null) {
       cumulation.release();
       cumulation = null;
@@ -175,7 +187,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   public void stop() {
     mode = Mode.STOPPED;
     demand = false;
-    discardBuffered();
+    release();
   }
 
   // ---------------------------------------------------------------- pipeline
@@ -187,12 +199,12 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    discardBuffered();
+    release();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    discardBuffered();
+    release();
     ctx.fireChannelInactive();
   }
 

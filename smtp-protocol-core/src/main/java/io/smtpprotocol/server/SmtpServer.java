@@ -110,7 +110,7 @@ public final class SmtpServer implements AutoCloseable {
   private SmtpServer(ServerConfig config) {
     this.config = config;
     this.overrides = HandlerOverrides.of(config.handler());
-    this.greetingReply = Reply.of(220, config.domain() + " " + config.greeting());
+    this.greetingReply = Reply.of(220, config.domain() + " ESMTP " + config.greeting());
     this.heloReply = Reply.of(250, config.domain());
     List<String> ehlo = new ArrayList<>();
     ehlo.add(config.domain());
@@ -486,7 +486,7 @@ public final class SmtpServer implements AutoCloseable {
   /** Builds a {@link SmtpServer}. */
   public static final class Builder {
     private String domain = defaultDomain();
-    private String greeting = "ESMTP ready";
+    private String greeting = "ready";
     private @Nullable InetAddress address;
     private int port = 25;
     private @Nullable Path unixSocket;
@@ -532,7 +532,7 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
-    /** The text after {@code 220 <domain>} in the greeting (default {@code ESMTP ready}). */
+    /** The text after {@code 220 <domain> ESMTP} in the greeting (default {@code ready}). */
     public Builder greeting(String greeting) {
       if (greeting.chars().anyMatch(c -> c == '\r' || c == '\n')) {
         throw new IllegalArgumentException("greeting must not contain CR or LF");

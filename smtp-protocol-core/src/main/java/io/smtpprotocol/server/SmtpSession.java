@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.auth.SaslExchange;
 import io.smtpprotocol.auth.SaslMechanism;
@@ -70,6 +71,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final boolean debug = transcript.isDebugEnabled();
 
   private @Nullable ChannelHandlerContext ctx;
+  private @Nullable IdleStateHandler idleHandler;
   private SessionInfo info;
   private @Nullable InetAddress ip;
   private boolean counted;
@@ -165,6 +167,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             null,
             null);
     ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
+      // the handshake has begun; a refused connection is closed without a reply
+      tlsHandshaking = true;
+      awaitingTls = true;
+    }
     if (!server.acceptsSessions()) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
@@ -175,10 +182,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     counted = true;
-    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
-      tlsHandshaking = true;
-      awaitingTls = true;
-    }
     sessionTimer =
         ctx.executor()
             .schedule(
@@ -260,7 +263,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable problem = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable problem =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (problem instanceof IOException || cause instanceof DecoderException && tlsHandshaking) {
       log.debug("session {}: {}", info.id(), cause.toString());
     } else {
@@ -308,7 +312,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decoder.stop();
     ChannelHandlerContext c = ctx();
     if (tlsHandshaking) {
-      c.close(); // no reply can be sent in the middle of a handshake
+      // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
+      tlsHandshaking = false;
+      c.close();
       return;
     }
     if (debug) {
@@ -367,6 +373,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (draining && tx == null) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
+    }
+    // Idle time counts from here: time spent waiting for a handler is not the client's.
+    IdleStateHandler idle = idleHandler;
+    if (idle == null) {
+      idle = idleHandler = ctx().pipeline().get(IdleStateHandler.class);
+    }
+    if (idle != null) {
+      idle.resetReadTimeout();
     }
     decoder.request();
   }
@@ -741,12 +755,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
           }
           if (!d.accepted()) {
-            write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+            write(d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED), "DATA");
             next();
             return;
           }
           t.body = newBody(t);
-          write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+          // Only a 354 may open the content, whatever reply an accepting handler gave.
+          Reply goAhead = d.reply();
+          write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, "DATA");
           decoder.startData(limits.maxMessageSize());
           decoder.request();
         });

@@ -1,6 +1,7 @@
 package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,6 +11,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,9 +27,14 @@ class ImplicitTlsTests {
   private SmtpServer server;
 
   private void start(SslContext context) {
+    start(context, Limits.DEFAULTS);
+  }
+
+  private void start(SslContext context, Limits limits) {
     server =
         SmtpServer.builder()
             .domain("mx.test")
+            .limits(limits)
             .port(0)
             .handler(handler)
             .observer(observer)
@@ -80,6 +87,19 @@ class ImplicitTlsTests {
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> server.activeSessions() == 0);
     assertThat(observer.events).containsExactly("tls:false");
+  }
+
+  @Test
+  void connectionOverTheLimitIsClosedWithoutAHandshake() throws Exception {
+    start(pki.serverContext(), Limits.DEFAULTS.withMaxConnectionsPerIp(1));
+    try (RawClient first = new RawClient(server.port());
+        RawClient second = new RawClient(server.port())) {
+      first.startTls(pki.clientContext());
+      assertThat(first.reply().code()).isEqualTo(220);
+      assertThatThrownBy(() -> second.startTls(pki.clientContext())).isInstanceOf(IOException.class);
+      assertThat(first.command("NOOP").code()).isEqualTo(250);
+    }
+    assertThat(observer.events).containsExactly("tls:true");
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.smtpprotocol.server.SmtpServer;
  * <pre>{@code
  * @Bean
  * SmtpServerCustomizer greeting() {
- *   return (builder) -> builder.greeting("ESMTP at your service");
+ *   return (builder) -> builder.greeting("at your service");
  * }
  * }</pre>
  */

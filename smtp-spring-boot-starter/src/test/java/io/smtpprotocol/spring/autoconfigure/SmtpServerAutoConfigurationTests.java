@@ -159,7 +159,7 @@ class SmtpServerAutoConfigurationTests {
         .run(
             context -> {
               try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
-                assertThat(c.reply().toString()).isEqualTo("220 mx.customized second");
+                assertThat(c.reply().toString()).isEqualTo("220 mx.customized ESMTP second");
               }
             });
   }
