@@ -166,7 +166,7 @@ public final class MaildirStore implements AutoCloseable {
       // file in new/ and removes it too, so no message is left without its envelope
       journal.append(message);
       envelopeIndex.put(id, message);
-      groupSync.sync(written.rawCopy() ? List.of(rawTarget, newTarget, journal) : List.of(newTarget, journal));
+      groupSync.sync(written.rawCopy() ? List.of(journal, rawTarget, newTarget) : List.of(journal, newTarget));
       done = true;
       return message;
     } finally {
