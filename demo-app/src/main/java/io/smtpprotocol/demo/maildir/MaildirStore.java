@@ -3,7 +3,6 @@ package io.smtpprotocol.demo.maildir;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,10 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -40,11 +37,13 @@ import tools.jackson.databind.json.JsonMapper;
  * A Maildir folder that messages are delivered into, one file per message.
  *
  * <p>Layout under the root: the Maildir's own {@code tmp/}, {@code new/} and {@code cur/}, where
- * message files have LF line endings as mail readers expect; {@code envelope/ID.json}, the
- * envelope of each message (sender, recipients, client, TLS, user, time, exact size); and
- * {@code raw/ID}, an exact copy of the received bytes, kept only for the rare message that cannot be
- * rebuilt from its Maildir file. Maildir readers look only at {@code tmp}, {@code new} and {@code
- * cur} (and at dot-folders, which these are not).
+ * message files have LF line endings as mail readers expect; {@code envelope/journal}, the
+ * envelope of each message (sender, recipients, client, TLS, user, time, exact size), one record
+ * per message appended to one file ({@link EnvelopeJournal}) and read back when the store opens;
+ * and {@code raw/ID}, an exact copy of the received bytes, kept only for the rare message that
+ * cannot be rebuilt from its Maildir file. Maildir readers look only at {@code tmp}, {@code new} and
+ * {@code cur} (and at dot-folders, which these are not). Envelopes kept as {@code
+ * envelope/ID.json} files by earlier versions are still read.
  *
  * <p>Exact bytes: the Maildir file is the received message with every CRLF turned into LF. When
  * the message held no bare LF, turning every LF back into CRLF gives the received bytes exactly
@@ -54,14 +53,17 @@ import tools.jackson.databind.json.JsonMapper;
  * started at the first bare LF from the part already written, so the body is still read once and
  * never held in memory.
  *
- * <p>Durability: {@link #deliver} writes into {@code tmp/}, fsyncs the files, renames them into
- * place and fsyncs the directories before it returns, so a caller that acknowledges after it
- * returns acknowledges a message that is on disk. Directory fsyncs are shared between concurrent
- * deliveries ({@link DirectorySync}), and the files of one message are fsynced at once, so that
- * a delivery waits for about two journal commits however many others run beside it.
+ * <p>Durability: {@link #deliver} writes the message into {@code tmp/}, fsyncs it (data and size:
+ * {@code fdatasync}), renames it into {@code new/}, appends its envelope to the journal, and then
+ * waits for one round of {@link GroupSync} that fsyncs {@code new/} and the journal; only then does
+ * it return, so a caller that acknowledges after it returns acknowledges a message and envelope
+ * that are on disk. The rounds are shared between concurrent deliveries, so a delivery costs one
+ * fsync of its own and a share of the rest, and waits for about two file system commits however
+ * many others run beside it.
  */
 public final class MaildirStore implements AutoCloseable {
 
+  private static final String JOURNAL = "journal";
   private static final int READ_CHUNK = 16 * 1024;
   private static final int WRITE_BUFFER = 32 * 1024;
   private static final Comparator<StoredMessage> NEWEST_FIRST =
@@ -75,15 +77,22 @@ public final class MaildirStore implements AutoCloseable {
   private final Path cur;
   private final Path envelopes;
   private final Path raws;
-  private final DirectorySync directorySync;
+  private final GroupSync.Directory newTarget;
+  private final GroupSync.Directory rawTarget;
+  private final GroupSync groupSync;
   private final ExecutorService fsyncs;
+  private final EnvelopeJournal journal;
   private final JsonMapper json;
   private final String host;
   private final long pid = ProcessHandle.current().pid();
   private final AtomicLong counter = new AtomicLong();
-  private final Map<String, StoredMessage> cache = new ConcurrentHashMap<>();
+  /** The envelopes of the journal and of earlier {@code ID.json} files read so far, by id. */
+  private final Map<String, StoredMessage> envelopeIndex = new ConcurrentHashMap<>();
 
-  /** Opens the Maildir at {@code root}, creating its directories when missing. */
+  /**
+   * Opens the Maildir at {@code root}, creating its directories when missing, and reads the
+   * envelope journal.
+   */
   public MaildirStore(Path root, JsonMapper json) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.tmp = this.root.resolve("tmp");
@@ -94,6 +103,8 @@ public final class MaildirStore implements AutoCloseable {
     for (Path dir : List.of(tmp, newDir, cur, envelopes, raws)) {
       Files.createDirectories(dir);
     }
+    this.newTarget = new GroupSync.Directory(newDir);
+    this.rawTarget = new GroupSync.Directory(raws);
     this.fsyncs =
         Executors.newCachedThreadPool(
             task -> {
@@ -101,9 +112,15 @@ public final class MaildirStore implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    this.directorySync = new DirectorySync(fsyncs);
+    this.groupSync = new GroupSync(fsyncs);
     this.json = json;
     this.host = hostName();
+    try {
+      this.journal = EnvelopeJournal.open(envelopes.resolve(JOURNAL), json, envelopeIndex);
+    } catch (IOException | RuntimeException e) {
+      fsyncs.shutdown();
+      throw e;
+    }
   }
 
   /** The Maildir folder. */
@@ -119,59 +136,48 @@ public final class MaildirStore implements AutoCloseable {
   public StoredMessage deliver(Delivery delivery, InputStream body) throws IOException {
     String id = nextId();
     Path tmpMessage = tmp.resolve(id);
-    Path tmpEnvelope = tmp.resolve(id + ".json");
     Path tmpRaw = tmp.resolve(id + ".raw");
-    List<Path> placed = new ArrayList<>(3);
+    List<Path> placed = new ArrayList<>(2);
     boolean done = false;
     try {
-      StoredMessage message;
-      boolean rawCopy;
+      Written written;
       try (FileChannel channel = createNew(tmpMessage)) {
-        Written written = write(body, channel, tmpMessage, tmpRaw);
-        rawCopy = written.rawCopy();
-        message =
-            new StoredMessage(
-                id,
-                delivery.from(),
-                delivery.recipients(),
-                written.size(),
-                written.subject(),
-                delivery.receivedAt(),
-                delivery.remoteAddress(),
-                delivery.tls(),
-                delivery.authenticatedUser());
-        byte[] envelope = EnvelopeJson.toJson(message);
-        // the envelope is written and fsynced on the pool while this thread fsyncs the message:
-        // the file system commits both in one go instead of one after the other
-        Future<Void> envelopeWritten = fsyncs.submit(() -> writeDurably(tmpEnvelope, envelope));
-        IOException failure = null;
-        try {
-          channel.force(true);
-        } catch (IOException e) {
-          failure = e;
-        }
-        failure = join(envelopeWritten, failure);
-        if (failure != null) {
-          throw failure;
-        }
+        written = write(body, channel, tmpMessage, tmpRaw);
+        // a new file: its data and size are all there is to make durable, its name is made so
+        // by the rename below and the fsync of new/
+        channel.force(false);
       }
-      if (rawCopy) {
+      StoredMessage message =
+          new StoredMessage(
+              id,
+              delivery.from(),
+              delivery.recipients(),
+              written.size(),
+              written.subject(),
+              delivery.receivedAt(),
+              delivery.remoteAddress(),
+              delivery.tls(),
+              delivery.authenticatedUser());
+      if (written.rawCopy()) {
         placed.add(move(tmpRaw, raws.resolve(id)));
       }
-      placed.add(move(tmpEnvelope, envelopes.resolve(id + ".json")));
       placed.add(move(tmpMessage, newDir.resolve(id)));
-      directorySync.sync(rawCopy ? List.of(raws, envelopes, newDir) : List.of(envelopes, newDir));
-      cache.put(id, message);
+      // appended after the rename: a clear() that truncates the journal in between then finds the
+      // file in new/ and removes it too, so no message is left without its envelope
+      journal.append(message);
+      envelopeIndex.put(id, message);
+      groupSync.sync(written.rawCopy() ? List.of(journal, rawTarget, newTarget) : List.of(journal, newTarget));
       done = true;
       return message;
     } finally {
       if (!done) {
-        for (Path path : List.of(tmpMessage, tmpEnvelope, tmpRaw)) {
+        for (Path path : List.of(tmpMessage, tmpRaw)) {
           Files.deleteIfExists(path);
         }
         for (Path path : placed) {
           Files.deleteIfExists(path);
         }
+        envelopeIndex.remove(id);
       }
     }
   }
@@ -190,7 +196,6 @@ public final class MaildirStore implements AutoCloseable {
         }
       }
     }
-    cache.keySet().retainAll(present);
     messages.sort(NEWEST_FIRST);
     return messages;
   }
@@ -236,18 +241,24 @@ public final class MaildirStore implements AutoCloseable {
     return Optional.of(new RawMessage(size, file.get(), true));
   }
 
-  /** Deletes every message (deliveries in progress are not affected). */
+  /**
+   * Deletes every message and empties the envelope journal (deliveries in progress are not
+   * affected).
+   */
   public void clear() throws IOException {
+    // in this order: a delivery appends its envelope after its file is in new/, and indexes it
+    // after appending, so any envelope that survives belongs to a file that survives
+    envelopeIndex.clear();
+    journal.clear();
     for (Path dir : List.of(newDir, cur, envelopes, raws)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path entry : entries) {
-          if (Files.isRegularFile(entry)) {
+          if (Files.isRegularFile(entry) && !entry.getFileName().toString().equals(JOURNAL)) {
             Files.deleteIfExists(entry);
           }
         }
       }
     }
-    cache.clear();
   }
 
   // ---- delivery ----
@@ -308,7 +319,7 @@ public final class MaildirStore implements AutoCloseable {
       writeFully(channel, out, 0, buffered);
       if (raw != null) {
         raw.flush();
-        rawChannel.force(true);
+        rawChannel.force(false);
       }
     } finally {
       if (rawChannel != null) {
@@ -330,34 +341,11 @@ public final class MaildirStore implements AutoCloseable {
     return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
-  private static @Nullable Void writeDurably(Path path, byte[] bytes) throws IOException {
-    try (FileChannel channel = createNew(path)) {
-      writeFully(channel, bytes, 0, bytes.length);
-      channel.force(true);
-    }
-    return null;
-  }
-
-  /** Waits for {@code task}; returns the first failure of the two. */
-  private static @Nullable IOException join(Future<?> task, @Nullable IOException failure)
-      throws InterruptedIOException {
-    try {
-      task.get();
-    } catch (ExecutionException e) {
-      if (failure == null) {
-        failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for an fsync");
-    }
-    return failure;
-  }
-
-  /** Stops the fsync pool; deliveries after this fail. */
+  /** Stops the fsync pool and closes the journal; deliveries after this fail. */
   @Override
-  public void close() {
+  public void close() throws IOException {
     fsyncs.shutdown();
+    journal.close();
   }
 
   private static Path move(Path from, Path to) throws IOException {
@@ -400,7 +388,7 @@ public final class MaildirStore implements AutoCloseable {
   // ---- reading ----
 
   private Optional<StoredMessage> describe(String id, Path file) throws IOException {
-    StoredMessage cached = cache.get(id);
+    StoredMessage cached = envelopeIndex.get(id);
     if (cached != null) {
       return Optional.of(cached);
     }
@@ -411,11 +399,12 @@ public final class MaildirStore implements AutoCloseable {
         return Optional.empty();
       }
     } else {
-      cache.put(id, message);
+      envelopeIndex.put(id, message);
     }
     return Optional.of(message);
   }
 
+  /** The envelope file written by earlier versions of the store, if there is one. */
   private @Nullable StoredMessage readEnvelope(String id) throws IOException {
     try {
       StoredMessage message =

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +36,11 @@ class MaildirStoreTests {
   @BeforeEach
   void open() throws IOException {
     store = new MaildirStore(dir.resolve("maildir"), JsonMapper.builder().build());
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    store.close();
   }
 
   private static Delivery delivery(Instant at) {
@@ -101,10 +108,46 @@ class MaildirStoreTests {
     assertThat(message.remoteAddress()).isEqualTo("127.0.0.1");
     assertThat(message.tls()).isTrue();
     assertThat(message.authenticatedUser()).isEqualTo("demo");
+    store.close();
     MaildirStore reopened = new MaildirStore(dir.resolve("maildir"), JsonMapper.builder().build());
     assertThat(reopened.find(message.id())).contains(message);
-    assertThat(Files.readString(dir.resolve("maildir/envelope/" + message.id() + ".json")))
+    assertThat(Files.readString(dir.resolve("maildir/envelope/journal")))
+        .contains("\"id\":\"" + message.id() + "\"")
         .contains("\"from\":\"alice@example.org\"");
+    assertThat(files(dir.resolve("maildir/envelope"))).containsExactly(dir.resolve("maildir/envelope/journal"));
+  }
+
+  @Test
+  void envelopesOfManyMessagesAreReadBackFromTheJournalAfterARestart() throws IOException {
+    Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+    List<StoredMessage> delivered = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      delivered.add(
+          store.deliver(delivery(t0.plusSeconds(i)), new ByteArrayInputStream(bytes("Subject: m" + i + "\r\n\r\nx\r\n"))));
+    }
+    store.close();
+
+    MaildirStore reopened = new MaildirStore(dir.resolve("maildir"), JsonMapper.builder().build());
+
+    Collections.reverse(delivered);
+    assertThat(reopened.list()).containsExactlyElementsOf(delivered);
+  }
+
+  @Test
+  void envelopeFileOfAnEarlierVersionIsStillRead() throws IOException {
+    Path root = dir.resolve("maildir");
+    String id = "1700000000.M1P2Q3.earlier";
+    Files.writeString(root.resolve("new/" + id), "Subject: old\n\nhello\n");
+    Files.writeString(
+        root.resolve("envelope/" + id + ".json"),
+        "{\"id\":\"" + id + "\",\"from\":\"old@example.org\",\"recipients\":[\"bob@example.com\"],"
+            + "\"size\":26,\"subject\":\"old\",\"receivedAt\":\"2023-11-14T22:13:20Z\","
+            + "\"remoteAddress\":\"10.0.0.1\",\"tls\":false,\"authenticatedUser\":null}\n");
+
+    StoredMessage message = store.find(id).orElseThrow();
+
+    assertThat(message.from()).isEqualTo("old@example.org");
+    assertThat(message.remoteAddress()).isEqualTo("10.0.0.1");
   }
 
   @Test
@@ -176,9 +219,10 @@ class MaildirStoreTests {
         .isThrownBy(() -> store.deliver(delivery(Instant.now()), failing))
         .withMessage("connection lost");
 
-    for (String sub : List.of("tmp", "new", "cur", "envelope", "raw")) {
+    for (String sub : List.of("tmp", "new", "cur", "raw")) {
       assertThat(files(dir.resolve("maildir").resolve(sub))).as(sub).isEmpty();
     }
+    assertThat(dir.resolve("maildir/envelope/journal")).isEmptyFile();
     assertThat(store.list()).isEmpty();
   }
 
@@ -238,9 +282,24 @@ class MaildirStoreTests {
     store.clear();
 
     assertThat(store.list()).isEmpty();
-    for (String sub : List.of("new", "cur", "envelope", "raw")) {
+    for (String sub : List.of("new", "cur", "raw")) {
       assertThat(files(dir.resolve("maildir").resolve(sub))).as(sub).isEmpty();
     }
+    assertThat(files(dir.resolve("maildir/envelope"))).containsExactly(dir.resolve("maildir/envelope/journal"));
+    assertThat(dir.resolve("maildir/envelope/journal")).isEmptyFile();
+  }
+
+  @Test
+  void messagesDeliveredAfterAClearAreKeptAcrossARestart() throws IOException {
+    store.deliver(delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: gone\r\n\r\nx\r\n")));
+    store.clear();
+    StoredMessage kept =
+        store.deliver(delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: kept\r\n\r\ny\r\n")));
+    store.close();
+
+    MaildirStore reopened = new MaildirStore(dir.resolve("maildir"), JsonMapper.builder().build());
+
+    assertThat(reopened.list()).containsExactly(kept);
   }
 
   @Test

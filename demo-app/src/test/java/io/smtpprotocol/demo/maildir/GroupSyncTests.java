@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DirectorySyncTests {
+class GroupSyncTests {
 
   @TempDir Path dir;
 
@@ -32,19 +32,19 @@ class DirectorySyncTests {
 
   @Test
   void oneCallerMakesOneRoundOverItsDirectories() throws IOException {
-    DirectorySync sync = new DirectorySync(pool);
+    GroupSync sync = new GroupSync(pool);
     Path a = Files.createDirectory(dir.resolve("a"));
     Path b = Files.createDirectory(dir.resolve("b"));
 
-    sync.sync(List.of(a, b));
-    sync.sync(List.of(a));
+    sync.sync(List.of(new GroupSync.Directory(a), new GroupSync.Directory(b)));
+    sync.sync(List.of(new GroupSync.Directory(a)));
 
     assertThat(sync.rounds()).isEqualTo(2);
   }
 
   @Test
   void concurrentCallersAllReturn() throws Exception {
-    DirectorySync sync = new DirectorySync(pool);
+    GroupSync sync = new GroupSync(pool);
     Path a = Files.createDirectory(dir.resolve("a"));
     int callers = 16;
     CyclicBarrier start = new CyclicBarrier(callers);
@@ -58,7 +58,7 @@ class DirectorySyncTests {
                 () -> {
                   start.await(10, TimeUnit.SECONDS);
                   for (int n = 0; n < 20; n++) {
-                    sync.sync(List.of(a));
+                    sync.sync(List.of(new GroupSync.Directory(a)));
                     done.incrementAndGet();
                   }
                   return null;
@@ -76,22 +76,36 @@ class DirectorySyncTests {
 
   @Test
   void aFailedRoundFailsItsCallersAndIsTriedAgainByTheNext() throws IOException {
-    DirectorySync sync = new DirectorySync(pool);
+    GroupSync sync = new GroupSync(pool);
     Path missing = dir.resolve("later");
 
     assertThatIOException()
-        .isThrownBy(() -> sync.sync(List.of(missing)))
+        .isThrownBy(() -> sync.sync(List.of(new GroupSync.Directory(missing))))
         .isInstanceOf(NoSuchFileException.class);
 
     Path other = Files.createDirectory(dir.resolve("other"));
     assertThatIOException()
         .as("the failed directory is part of the next round")
-        .isThrownBy(() -> sync.sync(List.of(other)))
+        .isThrownBy(() -> sync.sync(List.of(new GroupSync.Directory(other))))
         .isInstanceOf(NoSuchFileException.class);
 
     Files.createDirectory(missing);
-    sync.sync(List.of(other));
-    sync.sync(List.of(other));
+    sync.sync(List.of(new GroupSync.Directory(other)));
+    sync.sync(List.of(new GroupSync.Directory(other)));
     assertThat(sync.rounds()).isEqualTo(4);
+  }
+
+  @Test
+  void everyTargetOfARoundIsForcedOnceEvenWhenNamedTwice() throws IOException {
+    GroupSync sync = new GroupSync(pool);
+    AtomicInteger forced = new AtomicInteger();
+    GroupSync.Target journal = forced::incrementAndGet;
+    Path a = Files.createDirectory(dir.resolve("a"));
+
+    sync.sync(List.of(new GroupSync.Directory(a), journal, journal));
+    sync.sync(List.of(journal));
+
+    assertThat(forced).hasValue(2);
+    assertThat(sync.rounds()).isEqualTo(2);
   }
 }

@@ -18,19 +18,32 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes directory entries durable with group commit: callers that renamed files into some
- * directories call {@link #sync}, which returns once an fsync of each of those directories has
- * started after their call and succeeded. While one round of fsyncs runs, the callers that arrive
- * meanwhile wait for the next round, which then covers all of them: concurrent deliveries share
- * fsyncs instead of queueing for one each. The directories of one round are fsynced in parallel,
- * so that the file system commits them together.
+ * Makes changes durable with group commit: callers that renamed files into some directories, or
+ * appended to the envelope journal, call {@link #sync} with those targets, which returns once a
+ * sync of each of them has started after their call and succeeded. While one round of syncs runs,
+ * the callers that arrive meanwhile wait for the next round, which then covers all of them:
+ * concurrent deliveries share fsyncs instead of queueing for one each. The targets of one round
+ * are synced in parallel, so that the file system commits them together.
  */
-final class DirectorySync {
+final class GroupSync {
+
+  /** Something that can be made durable; equal targets are synced once per round. */
+  interface Target {
+    void force() throws IOException;
+  }
+
+  /** The entries of a directory (names created, renamed or removed in it). */
+  record Directory(Path path) implements Target {
+    @Override
+    public void force() throws IOException {
+      fsyncDirectory(path);
+    }
+  }
 
   private final ExecutorService pool;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
-  private final Set<Path> pending = new LinkedHashSet<>();
+  private final Set<Target> pending = new LinkedHashSet<>();
   private long requested;
   private long completed;
   private boolean syncing;
@@ -39,24 +52,24 @@ final class DirectorySync {
   /**
    * @param pool runs all but one of the fsyncs of a round
    */
-  DirectorySync(ExecutorService pool) {
+  GroupSync(ExecutorService pool) {
     this.pool = pool;
   }
 
-  /** Returns once every entry change made in {@code directories} before this call is on disk. */
-  void sync(Collection<Path> directories) throws IOException {
+  /** Returns once every change made to {@code targets} before this call is on disk. */
+  void sync(Collection<? extends Target> targets) throws IOException {
     long covers;
-    List<Path> round;
+    List<Target> round;
     lock.lock();
     try {
       long ticket = ++requested;
-      pending.addAll(directories);
+      pending.addAll(targets);
       while (completed < ticket && syncing) {
         try {
           finished.await();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for a directory fsync");
+          throw new InterruptedIOException("interrupted while waiting for an fsync");
         }
       }
       if (completed >= ticket) {
@@ -88,15 +101,20 @@ final class DirectorySync {
     }
   }
 
-  private @Nullable IOException fsyncAll(List<Path> directories) throws InterruptedIOException {
+  private @Nullable IOException fsyncAll(List<Target> targets) throws InterruptedIOException {
     List<Future<?>> others = new ArrayList<>();
-    for (Path directory : directories.subList(Math.min(1, directories.size()), directories.size())) {
-      others.add(pool.submit(() -> fsync(directory)));
+    for (Target target : targets.subList(Math.min(1, targets.size()), targets.size())) {
+      others.add(
+          pool.submit(
+              () -> {
+                target.force();
+                return null;
+              }));
     }
     IOException failure = null;
-    if (!directories.isEmpty()) {
+    if (!targets.isEmpty()) {
       try {
-        fsync(directories.get(0));
+        targets.get(0).force();
       } catch (IOException e) {
         failure = e;
       }
@@ -110,17 +128,17 @@ final class DirectorySync {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for a directory fsync");
+        throw new InterruptedIOException("interrupted while waiting for an fsync");
       }
     }
     return failure;
   }
 
-  private static @Nullable Void fsync(Path directory) throws IOException {
+  /** Makes the entries of {@code directory} durable. */
+  static void fsyncDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
     }
-    return null;
   }
 
   /** How many rounds of fsyncs were made so far. */
