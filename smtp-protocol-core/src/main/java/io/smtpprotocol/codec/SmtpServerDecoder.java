@@ -59,6 +59,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   private final boolean lenient;
   private final int maxBuffered;
   private int maxLineLength;
+  private int maxAuthLineLength;
 
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable ByteBuf cumulation;
@@ -112,6 +113,15 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     this.maxLineLength = maxLineLength;
   }
 
+  /**
+   * Lets command lines that start with {@code AUTH } be up to this long (RFC 4954 allows 12,288
+   * octets for an initial response), while other lines keep {@link #maxLineLength(int)}. Zero, the
+   * default, gives AUTH lines no exception.
+   */
+  public void maxAuthLineLength(int maxAuthLineLength) {
+    this.maxAuthLineLength = maxAuthLineLength;
+  }
+
   /** Asks for the next input: the next command line, or more content. */
   public void request() {
     demand = true;
@@ -148,8 +158,20 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     chunkDiscard = discard;
   }
 
-  /** Drops buffered input (plaintext read after STARTTLS must never be executed). */
+  /**
+   * Drops buffered input (plaintext read after STARTTLS must never be executed), and reads from
+   * the socket again if a full buffer had paused reading (the TLS handshake needs it).
+   */
   public void discardBuffered() {
+    release();
+    ChannelHandlerContext c = ctx;
+    if (readPaused && c != null && mode != Mode.STOPPED) {
+      readPaused = false;
+      c.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void release() {
     if (cumulation != null) {
       cumulation.release();
       cumulation = null;
@@ -165,7 +187,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   public void stop() {
     mode = Mode.STOPPED;
     demand = false;
-    discardBuffered();
+    release();
   }
 
   // ---------------------------------------------------------------- pipeline
@@ -177,12 +199,12 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    discardBuffered();
+    release();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    discardBuffered();
+    release();
     ctx.fireChannelInactive();
   }
 
@@ -314,9 +336,20 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       emitLine(c, new SmtpInput.BadCommandLine(Replies.LINE_TOO_LONG));
       return true;
     }
-    int nl = in.indexOf(r, Math.min(w, r + maxLineLength), LF);
+    int limit = maxLineLength;
+    if (maxAuthLineLength > limit && w - r >= 5 && isAuth(in, r)) {
+      limit = maxAuthLineLength;
+    }
+    int nl = in.indexOf(r, Math.min(w, r + limit), LF);
     if (nl < 0) {
-      if (w - r >= maxLineLength) {
+      if (w - r >= limit) {
+        // too long: drop it up to its LF, which may already be buffered with the lines after it
+        int lf = in.indexOf(r + limit, w, LF);
+        if (lf >= 0) {
+          in.readerIndex(lf + 1);
+          emitLine(c, new SmtpInput.BadCommandLine(Replies.LINE_TOO_LONG));
+          return true;
+        }
         skippingLongLine = true;
         in.readerIndex(w);
         return true;
@@ -333,6 +366,14 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     SmtpInput line = decodeText(in, r, end - r);
     emitLine(c, line);
     return true;
+  }
+
+  private static boolean isAuth(ByteBuf in, int r) {
+    return (in.getByte(r) | 0x20) == 'a'
+        && (in.getByte(r + 1) | 0x20) == 'u'
+        && (in.getByte(r + 2) | 0x20) == 't'
+        && (in.getByte(r + 3) | 0x20) == 'h'
+        && in.getByte(r + 4) == ' ';
   }
 
   private static SmtpInput decodeText(ByteBuf in, int index, int length) {

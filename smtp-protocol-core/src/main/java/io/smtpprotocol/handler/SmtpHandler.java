@@ -10,6 +10,7 @@ import io.smtpprotocol.server.Envelope;
 import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,8 +22,10 @@ import java.util.concurrent.CompletionStage;
  * They may also answer later from any thread by completing the returned stage. While a decision is
  * pending the session reads no further commands; pipelined commands wait in order.
  *
- * <p>A method that is not overridden accepts implicitly (the server does not even hand it to the
- * executor), except {@link #message}: a server whose handler does not override it refuses every
+ * <p>The server calls only the methods of the events in {@link #handledEvents()}, which by default
+ * are the methods the handler's class overrides. Every other event is answered at once on the
+ * event loop, without a trip to the executor, by this interface's default method: it accepts,
+ * except {@link #message}, so a handler that does not handle {@link Event#MESSAGE} refuses every
  * message. A method that throws, or whose stage completes exceptionally or not within the handler
  * timeout, gives {@code 451 4.3.0}; a {@link SmtpRejectException} gives its own reply.
  *
@@ -31,6 +34,51 @@ import java.util.concurrent.CompletionStage;
  */
 public interface SmtpHandler {
 
+  /** The protocol events of a handler, one per method of {@link SmtpHandler}. */
+  enum Event {
+    /** {@link SmtpHandler#connect}. */
+    CONNECT,
+    /** {@link SmtpHandler#greeting}. */
+    GREETING,
+    /** {@link SmtpHandler#tls}. */
+    TLS,
+    /** {@link SmtpHandler#auth}. */
+    AUTH,
+    /** {@link SmtpHandler#mailFrom}. */
+    MAIL_FROM,
+    /** {@link SmtpHandler#rcptTo}. */
+    RCPT_TO,
+    /** {@link SmtpHandler#data}. */
+    DATA,
+    /** {@link SmtpHandler#message}. */
+    MESSAGE,
+    /** {@link SmtpHandler#verify}. */
+    VERIFY,
+    /** {@link SmtpHandler#command}. */
+    COMMAND,
+    /** {@link SmtpHandler#reset}. */
+    RESET,
+    /** {@link SmtpHandler#quit}. */
+    QUIT,
+    /** {@link SmtpHandler#disconnect}. */
+    DISCONNECT
+  }
+
+  /**
+   * The events whose methods the server calls. For any other event the server does not call this
+   * handler but answers at once, on the event loop, as this interface's default method does.
+   *
+   * <p>The default is the events whose methods the handler's class overrides, found by reflection.
+   * Override it when that is not the right answer: a handler that delegates to others, or one
+   * that overrides every method but handles only some events, returns the events it handles.
+   * Listing an event whose method is not overridden only costs a trip to the executor.
+   *
+   * <p>The server asks once, when it is built.
+   */
+  default Set<Event> handledEvents() {
+    return OverriddenEvents.of(getClass());
+  }
+
   /** A client connected. Rejecting sends the reply instead of the greeting and closes. */
   default CompletionStage<Decision> connect(SessionInfo session) {
     return Decision.acceptStage();
@@ -38,6 +86,27 @@ public interface SmtpHandler {
 
   /** HELO, EHLO or LHLO. Accepting records the greeting on the session. */
   default CompletionStage<Decision> greeting(SessionInfo session, Command.Hello hello) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * A TLS handshake succeeded: after STARTTLS, or before the greeting on an implicit TLS listener.
+   * {@link SessionInfo#tls()} holds the protocol, cipher and client certificates. Rejecting sends
+   * the reply (default {@code 554 5.7.1}) and closes the connection.
+   */
+  default CompletionStage<Decision> tls(SessionInfo session) {
+    return Decision.acceptStage();
+  }
+
+  /**
+   * AUTH succeeded: the {@link io.smtpprotocol.auth.Authenticator} accepted the credentials for
+   * {@code identity}. Accepting makes it the session's {@link SessionInfo#authenticatedUser()};
+   * rejecting refuses the AUTH (default {@code 535 5.7.8}) and counts as a failed attempt.
+   *
+   * @param session the session before authentication
+   * @param mechanism the SASL mechanism, for example {@code PLAIN}
+   */
+  default CompletionStage<Decision> auth(SessionInfo session, String mechanism, String identity) {
     return Decision.acceptStage();
   }
 
@@ -71,7 +140,8 @@ public interface SmtpHandler {
    * leaves unread are discarded. If the body turns out too large or malformed, reading it throws
    * and the client gets the engine's error reply, whatever the handler decides.
    *
-   * <p>Not overriding this method refuses every message with {@code 554 5.3.2}.
+   * <p>A handler that does not handle {@link Event#MESSAGE} refuses every message with {@code 554
+   * 5.3.2}.
    */
   default CompletionStage<Decision> message(
       SessionInfo session, Envelope envelope, MessageBody body) {
@@ -86,8 +156,8 @@ public interface SmtpHandler {
   /**
    * Every command line before the engine handles it: return a reply to answer the command
    * yourself (the session then goes on with the next command), or empty to let the engine handle
-   * it. This is how applications add verbs or take over existing ones. Not overriding it costs
-   * nothing.
+   * it. This is how applications add verbs or take over existing ones. A handler that does not
+   * handle {@link Event#COMMAND} costs nothing here.
    *
    * @param verb the verb in upper case
    * @param argument the rest of the line after the verb and one space

@@ -194,42 +194,14 @@ final class AddressParser {
       return false;
     }
     if (body.regionMatches(true, 0, "IPv6:", 0, 5)) {
-      String v6 = body.substring(5);
-      if (v6.isEmpty() || v6.length() > 45) {
-        return false;
-      }
-      for (int i = 0; i < v6.length(); i++) {
-        char c = v6.charAt(i);
-        boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        if (!hex && c != ':' && c != '.') {
-          return false;
-        }
-      }
-      return v6.indexOf(':') >= 0;
+      return isIpv6(body.substring(5));
     }
     if (Character.isDigit(body.charAt(0))) {
-      String[] parts = body.split("\\.", -1);
-      if (parts.length != 4) {
-        return false;
-      }
-      for (String p : parts) {
-        if (p.isEmpty() || p.length() > 3) {
-          return false;
-        }
-        for (int i = 0; i < p.length(); i++) {
-          if (!Character.isDigit(p.charAt(i)) || p.charAt(i) > '9') {
-            return false;
-          }
-        }
-        if (Integer.parseInt(p) > 255) {
-          return false;
-        }
-      }
-      return true;
+      return isIpv4(body);
     }
     // General-address-literal = Standardized-tag ":" 1*dcontent
     int colon = body.indexOf(':');
-    if (colon <= 0 || colon == body.length() - 1) {
+    if (colon <= 0 || colon == body.length() - 1 || body.charAt(colon - 1) == '-') {
       return false;
     }
     for (int i = 0; i < colon; i++) {
@@ -245,5 +217,76 @@ final class AddressParser {
       }
     }
     return true;
+  }
+
+  /** IPv4-address-literal: four decimal octets. */
+  private static boolean isIpv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3) {
+        return false;
+      }
+      for (int i = 0; i < p.length(); i++) {
+        if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+          return false;
+        }
+      }
+      if (Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * IPv6-addr of RFC 5321 section 4.1.3: eight groups, or fewer around one "::" (which stands for
+   * at least two groups), the last two groups possibly written as an IPv4 address.
+   */
+  private static boolean isIpv6(String s) {
+    int groups = 8;
+    String hex = s;
+    int lastColon = s.lastIndexOf(':');
+    if (lastColon >= 0 && s.indexOf('.', lastColon) >= 0) {
+      if (!isIpv4(s.substring(lastColon + 1))) {
+        return false;
+      }
+      groups = 6;
+      hex = s.substring(0, lastColon);
+      if (hex.endsWith(":")) {
+        hex = hex + ":"; // the colon before the IPv4 part ended a "::"
+      }
+    }
+    int gap = hex.indexOf("::");
+    if (gap >= 0 && hex.indexOf("::", gap + 1) >= 0) {
+      return false;
+    }
+    if (gap < 0) {
+      return countHexGroups(hex) == groups;
+    }
+    int before = hex.substring(0, gap).isEmpty() ? 0 : countHexGroups(hex.substring(0, gap));
+    int after = hex.substring(gap + 2).isEmpty() ? 0 : countHexGroups(hex.substring(gap + 2));
+    return before >= 0 && after >= 0 && before + after <= groups - 2;
+  }
+
+  /** The number of ':'-separated groups of 1 to 4 hex digits, or -1 when malformed. */
+  private static int countHexGroups(String s) {
+    String[] parts = s.split(":", -1);
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 4) {
+        return -1;
+      }
+      for (int i = 0; i < p.length(); i++) {
+        char c = p.charAt(i);
+        boolean hexDigit =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!hexDigit) {
+          return -1;
+        }
+      }
+    }
+    return parts.length;
   }
 }

@@ -27,12 +27,26 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
     if (parts.length != 3) {
       throw new IllegalArgumentException("enhanced status must be class.subject.detail: " + text);
     }
-    try {
-      return new EnhancedStatus(
-          Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("enhanced status must be numeric: " + text, e);
+    for (String part : parts) {
+      if (!isDigits(part)) {
+        throw new IllegalArgumentException("enhanced status parts must be 1 to 3 digits: " + text);
+      }
     }
+    return new EnhancedStatus(
+        Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+  }
+
+  /** 1 to 3 ASCII digits: {@code Integer.parseInt} alone would take signs and other scripts' digits. */
+  private static boolean isDigits(String part) {
+    if (part.isEmpty() || part.length() > 3) {
+      return false;
+    }
+    for (int i = 0; i < part.length(); i++) {
+      if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.smtpprotocol.protocol;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -111,9 +113,60 @@ public record MailParameters(Map<String, String> values) {
     return OptionalLong.of(Long.parseLong(v));
   }
 
+  /**
+   * The AUTH parameter (RFC 4954 section 5): the xtext-decoded mailbox the message was submitted
+   * by, or {@code <>} when unknown; empty when absent or not valid xtext.
+   */
+  public Optional<String> auth() {
+    String v = values.get("AUTH");
+    return v == null ? Optional.empty() : decodeXtext(v);
+  }
+
+  /** Decodes xtext (RFC 3461 section 4): {@code +XX} is a hex-coded octet; empty when malformed. */
+  public static Optional<String> decodeXtext(String text) {
+    if (text.indexOf('+') < 0) {
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c < 33 || c > 126 || c == '=') {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(text);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '+') {
+        if (i + 2 >= text.length()) {
+          return Optional.empty();
+        }
+        int hi = Character.digit(text.charAt(i + 1), 16);
+        int lo = Character.digit(text.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0 || Character.isLowerCase(text.charAt(i + 1))
+            || Character.isLowerCase(text.charAt(i + 2))) {
+          return Optional.empty();
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else if (c < 33 || c > 126 || c == '=') {
+        return Optional.empty();
+      } else {
+        out.write(c);
+      }
+    }
+    return Optional.of(out.toString(StandardCharsets.UTF_8));
+  }
+
   /** Whether there are no parameters. */
   public boolean isEmpty() {
     return values.isEmpty();
+  }
+
+  /** A copy with the keyword set to this value (replacing any value it had). */
+  public MailParameters with(String keyword, String value) {
+    Map<String, String> copy = new LinkedHashMap<>(values);
+    copy.put(keyword.toUpperCase(Locale.ROOT), value);
+    return new MailParameters(copy);
   }
 
   /** A copy without the keyword. */

@@ -85,4 +85,39 @@ public final class Replies {
   public static final Reply DATA_REJECTED = Reply.of(554, "5.5.1", "Data rejected");
   public static final Reply MESSAGE_REJECTED = Reply.of(554, "5.6.0", "Message rejected");
   public static final Reply COMMAND_REJECTED = Reply.of(550, "5.7.1", "Command rejected");
+
+  // ---------------------------------------------------------------- STARTTLS (RFC 3207)
+
+  public static final Reply READY_TO_START_TLS = Reply.of(220, "2.0.0", "Ready to start TLS");
+  public static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "TLS already active");
+  public static final Reply TLS_NOT_AVAILABLE =
+      Reply.of(454, "4.7.0", "TLS not available due to temporary reason");
+  public static final Reply TLS_REQUIRED =
+      Reply.of(530, "5.7.0", "Must issue a STARTTLS command first");
+  public static final Reply TLS_REJECTED = Reply.of(554, "5.7.1", "TLS session rejected");
+
+  // ---------------------------------------------------------------- AUTH (RFC 4954)
+
+  public static final Reply AUTH_SUCCEEDED = Reply.of(235, "2.7.0", "Authentication successful");
+  public static final Reply AUTH_FAILED =
+      Reply.of(535, "5.7.8", "Authentication credentials invalid");
+  public static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
+  public static final Reply AUTH_CANCELLED = Reply.of(501, "5.7.0", "Authentication cancelled");
+  public static final Reply AUTH_BAD_BASE64 =
+      Reply.of(501, "5.5.2", "Cannot Base64-decode client response");
+  public static final Reply AUTH_MALFORMED =
+      Reply.of(501, "5.5.2", "Malformed authentication response");
+  public static final Reply AUTH_INITIAL_RESPONSE_NOT_ALLOWED =
+      Reply.of(501, "5.5.4", "Initial response not allowed for this mechanism");
+  public static final Reply ALREADY_AUTHENTICATED = Reply.of(503, "5.5.1", "Already authenticated");
+  public static final Reply AUTH_IN_TRANSACTION =
+      Reply.of(503, "5.5.1", "AUTH not permitted during a mail transaction");
+  public static final Reply AUTH_MECHANISM_UNKNOWN =
+      Reply.of(504, "5.5.4", "Unrecognized authentication type");
+  public static final Reply AUTH_ENCRYPTION_REQUIRED =
+      Reply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
+  public static final Reply AUTH_TEMPORARY_FAILURE =
+      Reply.of(454, "4.7.0", "Temporary authentication failure");
+  public static final Reply TOO_MANY_AUTH_FAILURES =
+      Reply.of(421, "4.7.0", "Too many failed authentication attempts, closing transmission channel");
 }

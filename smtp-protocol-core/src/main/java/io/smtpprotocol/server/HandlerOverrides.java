@@ -1,18 +1,20 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.protocol.Command;
-import io.smtpprotocol.protocol.MailParameters;
-import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.handler.SmtpHandler.Event;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Which {@link SmtpHandler} methods the application overrides. An event whose method is not
- * overridden is answered on the event loop by the default, without a trip to the handler executor.
+ * Which events go to the application's {@link SmtpHandler}: those in its {@link
+ * SmtpHandler#handledEvents()}. Every other event is answered on the event loop by {@link
+ * #DEFAULTS}, without a trip to the handler executor and without calling the application.
  */
 record HandlerOverrides(
     boolean connect,
     boolean greeting,
+    boolean tls,
+    boolean auth,
     boolean mailFrom,
     boolean rcptTo,
     boolean data,
@@ -23,27 +25,36 @@ record HandlerOverrides(
     boolean quit,
     boolean disconnect) {
 
-  static HandlerOverrides of(SmtpHandler handler) {
-    Class<?> c = handler.getClass();
-    return new HandlerOverrides(
-        overrides(c, "connect", SessionInfo.class),
-        overrides(c, "greeting", SessionInfo.class, Command.Hello.class),
-        overrides(c, "mailFrom", SessionInfo.class, ReversePath.class, MailParameters.class),
-        overrides(c, "rcptTo", SessionInfo.class, Envelope.class, Mailbox.class, MailParameters.class),
-        overrides(c, "data", SessionInfo.class, Envelope.class),
-        overrides(c, "message", SessionInfo.class, Envelope.class, MessageBody.class),
-        overrides(c, "verify", SessionInfo.class, String.class),
-        overrides(c, "command", SessionInfo.class, String.class, String.class),
-        overrides(c, "reset", SessionInfo.class),
-        overrides(c, "quit", SessionInfo.class),
-        overrides(c, "disconnect", SessionInfo.class));
-  }
+  /** The interface's defaults: what the server answers for events the handler does not handle. */
+  static final SmtpHandler DEFAULTS = new SmtpHandler() {};
 
-  private static boolean overrides(Class<?> type, String name, Class<?>... parameters) {
-    try {
-      return type.getMethod(name, parameters).getDeclaringClass() != SmtpHandler.class;
-    } catch (NoSuchMethodException e) {
-      return true;
+  static HandlerOverrides of(SmtpHandler handler) {
+    Set<Event> declared = handler.handledEvents();
+    if (declared == null) {
+      throw new IllegalArgumentException(
+          "handledEvents() of " + handler.getClass().getName() + " returned null");
     }
+    Set<Event> events = EnumSet.noneOf(Event.class);
+    for (Event event : declared) {
+      if (event == null) {
+        throw new IllegalArgumentException(
+            "handledEvents() of " + handler.getClass().getName() + " contains null");
+      }
+      events.add(event);
+    }
+    return new HandlerOverrides(
+        events.contains(Event.CONNECT),
+        events.contains(Event.GREETING),
+        events.contains(Event.TLS),
+        events.contains(Event.AUTH),
+        events.contains(Event.MAIL_FROM),
+        events.contains(Event.RCPT_TO),
+        events.contains(Event.DATA),
+        events.contains(Event.MESSAGE),
+        events.contains(Event.VERIFY),
+        events.contains(Event.COMMAND),
+        events.contains(Event.RESET),
+        events.contains(Event.QUIT),
+        events.contains(Event.DISCONNECT));
   }
 }

@@ -82,11 +82,14 @@ public final class MessageBody extends InputStream {
     }
   }
 
-  /** The body failed; readers get the exception, buffered octets are dropped. */
+  /**
+   * The body failed (also after it was complete, for example when the connection is lost before
+   * the final reply): readers get the exception, buffered octets are dropped.
+   */
   void fail(IOException e) {
     lock.lock();
     try {
-      if (failure == null && !complete) {
+      if (failure == null && !closed) {
         failure = e;
       }
       drop();

@@ -1,6 +1,8 @@
 package io.smtpprotocol.server;
 
+import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
@@ -27,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param eightBitMime whether 8BITMIME is offered
  * @param pipelining whether PIPELINING is offered
  * @param observer receives events for metrics
+ * @param tls TLS mode, SSL context and whether TLS is required
+ * @param auth the authenticator, SASL mechanisms and AUTH policy
  */
 public record ServerConfig(
     String domain,
@@ -46,4 +50,6 @@ public record ServerConfig(
     boolean smtpUtf8,
     boolean eightBitMime,
     boolean pipelining,
-    SmtpServerObserver observer) {}
+    SmtpServerObserver observer,
+    TlsSettings tls,
+    AuthSettings auth) {}

@@ -17,10 +17,17 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.smtpprotocol.auth.AuthSettings;
+import io.smtpprotocol.auth.Authenticator;
+import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.tls.TlsMode;
+import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -29,7 +36,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +51,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,11 +104,13 @@ public final class SmtpServer implements AutoCloseable {
   private final Reply greetingReply;
   private final Reply heloReply;
   private final Reply ehloReply;
+  private final Reply ehloReplyTls;
+  private final Map<String, SaslMechanism> mechanisms;
 
   private SmtpServer(ServerConfig config) {
     this.config = config;
     this.overrides = HandlerOverrides.of(config.handler());
-    this.greetingReply = Reply.of(220, config.domain() + " " + config.greeting());
+    this.greetingReply = Reply.of(220, config.domain() + " ESMTP " + config.greeting());
     this.heloReply = Reply.of(250, config.domain());
     List<String> ehlo = new ArrayList<>();
     ehlo.add(config.domain());
@@ -114,7 +128,25 @@ public final class SmtpServer implements AutoCloseable {
     if (config.chunking()) {
       ehlo.add("CHUNKING");
     }
-    this.ehloReply = Reply.multiline(250, ehlo);
+    Map<String, SaslMechanism> offered = new LinkedHashMap<>();
+    for (String name : config.auth().offeredMechanisms()) {
+      offered.put(name, SaslMechanism.of(name).orElseThrow());
+    }
+    this.mechanisms = Map.copyOf(offered);
+    String authLine = offered.isEmpty() ? null : "AUTH " + String.join(" ", offered.keySet());
+    List<String> plain = new ArrayList<>(ehlo);
+    if (config.tls().mode() == TlsMode.STARTTLS) {
+      plain.add("STARTTLS");
+    }
+    if (authLine != null && config.auth().allowInsecure()) {
+      plain.add(authLine);
+    }
+    List<String> secure = new ArrayList<>(ehlo);
+    if (authLine != null) {
+      secure.add(authLine);
+    }
+    this.ehloReply = Reply.multiline(250, plain);
+    this.ehloReplyTls = Reply.multiline(250, secure);
   }
 
   public static Builder builder() {
@@ -379,8 +411,28 @@ public final class SmtpServer implements AutoCloseable {
     return heloReply;
   }
 
-  Reply ehloReply() {
-    return ehloReply;
+  /** The EHLO reply on a plaintext connection, or on an encrypted one. */
+  Reply ehloReply(boolean tls) {
+    return tls ? ehloReplyTls : ehloReply;
+  }
+
+  /** The offered SASL mechanism of this name (upper case), or null. */
+  @Nullable SaslMechanism mechanism(String name) {
+    return mechanisms.get(name);
+  }
+
+  /**
+   * A new {@link SslHandler} from the current SSL context (asked anew for every connection, which
+   * is how certificates rotate). With {@code startTls} the first write, the {@code 220}, passes in
+   * plaintext.
+   */
+  SslHandler newSslHandler(Channel ch, boolean startTls) {
+    Supplier<SslContext> supplier = config.tls().context();
+    if (supplier == null) {
+      throw new IllegalStateException("TLS is not configured");
+    }
+    SslContext context = Objects.requireNonNull(supplier.get(), "the SSL context supplier returned null");
+    return new SslHandler(context.newEngine(ch.alloc()), startTls);
   }
 
   boolean acceptsSessions() {
@@ -434,7 +486,7 @@ public final class SmtpServer implements AutoCloseable {
   /** Builds a {@link SmtpServer}. */
   public static final class Builder {
     private String domain = defaultDomain();
-    private String greeting = "ESMTP ready";
+    private String greeting = "ready";
     private @Nullable InetAddress address;
     private int port = 25;
     private @Nullable Path unixSocket;
@@ -451,6 +503,15 @@ public final class SmtpServer implements AutoCloseable {
     private boolean eightBitMime = true;
     private boolean pipelining = true;
     private SmtpServerObserver observer = SmtpServerObserver.NONE;
+    private TlsMode tlsMode = TlsMode.NONE;
+    private @Nullable Supplier<SslContext> sslContext;
+    private boolean tlsRequired;
+    private @Nullable Authenticator authenticator;
+    private List<String> authMechanisms = List.of();
+    private boolean authRequired;
+    private boolean allowInsecureAuth;
+    private int maxAuthFailures = AuthSettings.NONE.maxFailures();
+    private Duration authFailureDelay = AuthSettings.NONE.failureDelay();
 
     private Builder() {}
 
@@ -471,7 +532,7 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
-    /** The text after {@code 220 <domain>} in the greeting (default {@code ESMTP ready}). */
+    /** The text after {@code 220 <domain> ESMTP} in the greeting (default {@code ready}). */
     public Builder greeting(String greeting) {
       if (greeting.chars().anyMatch(c -> c == '\r' || c == '\n')) {
         throw new IllegalArgumentException("greeting must not contain CR or LF");
@@ -592,6 +653,78 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Offers TLS: through STARTTLS (RFC 3207) or from the first octet (implicit TLS, RFC 8314).
+     * The supplier is asked on the event loop for every new connection or STARTTLS, so it must
+     * return quickly (a kept context); returning a new context rotates certificates without a
+     * restart. Protocols, ciphers and the client certificate policy ({@code ClientAuth}) are the
+     * context's; {@link io.smtpprotocol.tls.SslContexts} builds one with safe defaults.
+     */
+    public Builder tls(TlsMode mode, @Nullable Supplier<SslContext> context) {
+      this.tlsMode = Objects.requireNonNull(mode, "mode");
+      this.sslContext = context;
+      return this;
+    }
+
+    /**
+     * Whether MAIL and AUTH are refused until the connection is encrypted (default false): {@code
+     * 530 5.7.0 Must issue a STARTTLS command first}.
+     */
+    public Builder tlsRequired(boolean required) {
+      this.tlsRequired = required;
+      return this;
+    }
+
+    /** Checks AUTH credentials; setting one turns AUTH (RFC 4954) on (default: none, AUTH off). */
+    public Builder authenticator(@Nullable Authenticator authenticator) {
+      this.authenticator = authenticator;
+      return this;
+    }
+
+    /**
+     * The SASL mechanisms to offer, in order: any of {@code PLAIN}, {@code LOGIN}, {@code
+     * CRAM-MD5}, {@code XOAUTH2}, {@code SCRAM-SHA-256} (default: those the authenticator
+     * implements).
+     */
+    public Builder authMechanisms(Collection<String> mechanisms) {
+      List<String> names = new ArrayList<>();
+      for (String m : mechanisms) {
+        names.add(m.toUpperCase(Locale.ROOT));
+      }
+      this.authMechanisms = List.copyOf(names);
+      return this;
+    }
+
+    /** Whether MAIL is refused until the client authenticates: {@code 530 5.7.0} (default false). */
+    public Builder authRequired(boolean required) {
+      this.authRequired = required;
+      return this;
+    }
+
+    /**
+     * Whether AUTH is offered on connections without TLS (default false: it is neither advertised
+     * nor accepted there, {@code 538 5.7.11}).
+     */
+    public Builder allowInsecureAuth(boolean allow) {
+      this.allowInsecureAuth = allow;
+      return this;
+    }
+
+    /** Failed AUTH attempts after which the session gets {@code 421} and is closed (default 3). */
+    public Builder maxAuthFailures(int failures) {
+      this.maxAuthFailures = failures;
+      return this;
+    }
+
+    /**
+     * How long the reply to a first failed AUTH waits (default 1 second); the delay doubles with
+     * every further failure of the session.
+     */
+    public Builder authFailureDelay(Duration delay) {
+      this.authFailureDelay = Objects.requireNonNull(delay, "delay");
+      return this;
+    }
+
     public SmtpServer build() {
       return new SmtpServer(
           new ServerConfig(
@@ -612,7 +745,15 @@ public final class SmtpServer implements AutoCloseable {
               smtpUtf8,
               eightBitMime,
               pipelining,
-              observer));
+              observer,
+              new TlsSettings(tlsMode, sslContext, tlsRequired),
+              new AuthSettings(
+                  authenticator,
+                  authMechanisms,
+                  authRequired,
+                  allowInsecureAuth,
+                  maxAuthFailures,
+                  authFailureDelay)));
     }
   }
 }

@@ -5,10 +5,18 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.smtpprotocol.codec.ReplyEncoder;
 import io.smtpprotocol.codec.SmtpServerDecoder;
+import io.smtpprotocol.tls.TlsMode;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Sets up each accepted connection: idle timer, reply encoder, input decoder, session. */
+/**
+ * Sets up each accepted connection: TLS (implicit TLS only; STARTTLS adds it later, first in the
+ * pipeline), idle timer, reply encoder, input decoder, session.
+ */
 final class SmtpServerInitializer extends ChannelInitializer<Channel> {
+
+  private static final Logger log = LoggerFactory.getLogger(SmtpServerInitializer.class);
 
   private final SmtpServer server;
 
@@ -24,6 +32,19 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(
             limits.maxLineLength(), config.lenientLineEndings(), limits.bodyBufferSize());
+    if (config.auth().enabled()) {
+      decoder.maxAuthLineLength(SmtpSession.MAX_AUTH_LINE);
+    }
+    if (config.tls().mode() == TlsMode.IMPLICIT) {
+      try {
+        ch.pipeline().addLast("tls", server.newSslHandler(ch, false));
+      } catch (RuntimeException e) {
+        log.warn("SMTP server {} cannot start TLS: {}", config.domain(), e.toString());
+        config.observer().tlsHandshake(false);
+        ch.close();
+        return;
+      }
+    }
     ch.pipeline()
         .addLast(
             "idle",

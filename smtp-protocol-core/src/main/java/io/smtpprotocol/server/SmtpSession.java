@@ -4,7 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.smtpprotocol.auth.AuthSettings;
+import io.smtpprotocol.auth.SaslExchange;
+import io.smtpprotocol.auth.SaslMechanism;
+import io.smtpprotocol.auth.SaslStep;
 import io.smtpprotocol.codec.SmtpInput;
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.codec.SmtpServerDecoder;
@@ -18,12 +26,16 @@ import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServerObserver.ConnectionOutcome;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
+import io.smtpprotocol.tls.TlsInfo;
+import io.smtpprotocol.tls.TlsMode;
+import io.smtpprotocol.tls.TlsSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -33,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,9 +67,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final HandlerOverrides overrides;
   private final SmtpServerObserver observer;
   private final SmtpServerDecoder decoder;
+  private final TlsSettings tlsSettings;
+  private final AuthSettings authSettings;
   private final boolean debug = transcript.isDebugEnabled();
 
   private @Nullable ChannelHandlerContext ctx;
+  private @Nullable IdleStateHandler idleHandler;
   private SessionInfo info;
   private @Nullable InetAddress ip;
   private boolean counted;
@@ -71,6 +87,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private @Nullable ScheduledFuture<?> sessionTimer;
   private @Nullable ScheduledFuture<?> greetingTimer;
+  /** A TLS handshake is under way (STARTTLS, or implicit TLS before the greeting). */
+  private boolean tlsHandshaking;
+  /** Implicit TLS: the greeting waits until the handshake and the handler's tls event are done. */
+  private boolean awaitingTls;
+  /** The AUTH exchange in progress: the next command lines are its responses. */
+  private @Nullable AuthExchange authExchange;
+  private int authFailures;
   /** A BDAT chunk being read: its command, and the reply to give when it was refused. */
   private Command.@Nullable Bdat chunk;
   private @Nullable Reply chunkRefusal;
@@ -94,6 +117,15 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** One SASL exchange in progress. */
+  private record AuthExchange(String mechanism, SaslExchange exchange) {}
+
+  /** The longest AUTH line, CRLF included (RFC 4954 section 4). */
+  static final int MAX_AUTH_LINE = 12_288;
+
+  /** The longest delay before a failed AUTH is answered, however many failures. */
+  private static final long MAX_AUTH_DELAY_MILLIS = 30_000;
+
   SmtpSession(SmtpServer server, SmtpServerDecoder decoder) {
     this.server = server;
     this.config = server.config();
@@ -102,6 +134,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.overrides = server.overrides();
     this.observer = config.observer();
     this.decoder = decoder;
+    this.tlsSettings = config.tls();
+    this.authSettings = config.auth();
     this.info = new SessionInfo("-", new InetSocketAddress(0), new InetSocketAddress(0), Instant.now(), null, null, null);
   }
 
@@ -134,6 +168,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             null,
             null);
     ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
+      // the handshake has begun; a refused connection is closed without a reply
+      tlsHandshaking = true;
+      awaitingTls = true;
+    }
     if (!server.acceptsSessions()) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
@@ -169,7 +208,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.connect(),
         "connect",
-        () -> handler.connect(info),
+        h -> h.connect(info),
         d -> {
           if (d.accepted()) {
             connectAccepted = true;
@@ -182,7 +221,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private void greet() {
-    if (closing || greeted || !connectAccepted || !greetingDelayOver) {
+    if (closing || greeted || !connectAccepted || !greetingDelayOver || awaitingTls) {
       return;
     }
     greeted = true;
@@ -225,7 +264,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
+    Throwable problem =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (problem instanceof IOException || cause instanceof DecoderException && tlsHandshaking) {
       log.debug("session {}: {}", info.id(), cause.toString());
     } else {
       log.warn("session {} failed", info.id(), cause);
@@ -237,6 +278,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake) {
+      onHandshake(handshake);
+      return;
+    }
     if (evt instanceof IdleStateEvent) {
       // Idle only counts while the session waits for the client, not for a handler.
       if (decoder.wantsInput() || !greeted && pendingDecisions == 0) {
@@ -267,6 +312,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     closing = true;
     decoder.stop();
     ChannelHandlerContext c = ctx();
+    if (tlsHandshaking) {
+      // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
+      tlsHandshaking = false;
+      c.close();
+      return;
+    }
     if (debug) {
       transcript.debug("{} S: {}", info.id(), reply);
     }
@@ -297,7 +348,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       if (debug) {
         transcript.debug("{} C: <bad line>", info.id());
       }
-      write(bad.reply(), "INVALID");
+      AuthExchange a = authExchange;
+      if (a != null) {
+        endAuth();
+        observer.auth(a.mechanism(), false);
+      }
+      write(bad.reply(), a != null ? "AUTH" : "INVALID");
       next();
     } else if (msg instanceof SmtpInput.EarlyInput) {
       closeWith(Replies.EARLY_TALKER);
@@ -319,6 +375,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
       return;
     }
+    // Idle time counts from here: time spent waiting for a handler is not the client's.
+    IdleStateHandler idle = idleHandler;
+    if (idle == null) {
+      idle = idleHandler = ctx().pipeline().get(IdleStateHandler.class);
+    }
+    if (idle != null) {
+      idle.resetReadTimeout();
+    }
     decoder.request();
   }
 
@@ -328,7 +392,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     ctx().write(reply);
     if (debug) {
-      transcript.debug("{} S: {}", info.id(), reply);
+      transcript.debug("{} S: {}", info.id(), reply.code() == 334 ? "334 ****" : reply);
     }
     if (verb != null) {
       observer.command(verb, reply.code());
@@ -340,10 +404,17 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onLine(String text) {
+    if (authExchange != null) {
+      if (debug) {
+        transcript.debug("{} C: ****", info.id());
+      }
+      onAuthResponse(text);
+      return;
+    }
     if (debug) {
       transcript.debug("{} C: {}", info.id(), redact(text));
     }
-    if (!overrides.command()) {
+    if (!overrides.command() || authSettings.enabled() && isAuthLine(text)) {
       dispatch(CommandParser.parse(text));
       return;
     }
@@ -372,6 +443,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             dispatch(parsed);
           }
         });
+  }
+
+  /** Whether the line is an AUTH command, which the command hook never sees (credentials). */
+  private static boolean isAuthLine(String line) {
+    return line.regionMatches(true, 0, "AUTH", 0, 4) && (line.length() == 4 || line.charAt(4) == ' ');
   }
 
   private static String redact(String line) {
@@ -446,7 +522,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       decide(
           overrides.verify(),
           "verify",
-          () -> handler.verify(snapshot, vrfy.argument()),
+          h -> h.verify(snapshot, vrfy.argument()),
           d -> {
             write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), verb);
             next();
@@ -457,9 +533,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     } else if (command instanceof Command.Help) {
       write(Replies.HELP, verb);
       next();
-    } else if (command instanceof Command.StartTls || command instanceof Command.Auth) {
-      write(Replies.COMMAND_NOT_IMPLEMENTED, verb);
-      next();
+    } else if (command instanceof Command.StartTls) {
+      startTls();
+    } else if (command instanceof Command.Auth auth) {
+      auth(auth);
     } else {
       write(Replies.COMMAND_UNRECOGNIZED, verb);
       next();
@@ -481,7 +558,37 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (transactional && info.hello() == null) {
       return Replies.NEED_HELO;
     }
+    if (command instanceof Command.StartTls) {
+      if (tlsSettings.mode() == TlsMode.NONE) {
+        return Replies.COMMAND_NOT_IMPLEMENTED;
+      }
+      return info.tls() != null ? Replies.TLS_ALREADY_ACTIVE : null;
+    }
+    if (command instanceof Command.Auth) {
+      if (!authSettings.enabled()) {
+        return Replies.COMMAND_NOT_IMPLEMENTED;
+      }
+      if (info.hello() == null) {
+        return Replies.NEED_HELO;
+      }
+      if (info.tls() == null && tlsSettings.required()) {
+        return Replies.TLS_REQUIRED;
+      }
+      if (info.tls() == null && !authSettings.allowInsecure()) {
+        return Replies.AUTH_ENCRYPTION_REQUIRED;
+      }
+      if (info.authenticatedUser() != null) {
+        return Replies.ALREADY_AUTHENTICATED;
+      }
+      return tx != null ? Replies.AUTH_IN_TRANSACTION : null;
+    }
     if (command instanceof Command.MailFrom) {
+      if (info.tls() == null && tlsSettings.required()) {
+        return Replies.TLS_REQUIRED;
+      }
+      if (info.authenticatedUser() == null && authSettings.required()) {
+        return Replies.AUTH_REQUIRED;
+      }
       return tx != null ? Replies.NESTED_MAIL : null;
     }
     if (command instanceof Command.RcptTo) {
@@ -508,12 +615,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.greeting(),
         "greeting",
-        () -> handler.greeting(snapshot, hello),
+        h -> h.greeting(snapshot, hello),
         d -> {
           if (d.accepted()) {
             info = info.withHello(hello);
             write(
-                d.replyOr(hello.extended() ? server.ehloReply() : server.heloReply(), Replies.OK),
+                d.replyOr(
+                    hello.extended() ? server.ehloReply(info.tls() != null) : server.heloReply(),
+                    Replies.OK),
                 hello.verb());
           } else {
             write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.verb());
@@ -529,14 +638,19 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       next();
       return;
     }
+    // RFC 4954 section 5: an unauthenticated client's AUTH= is not trusted.
+    MailParameters parameters =
+        mail.parameters().has("AUTH") && info.authenticatedUser() == null
+            ? mail.parameters().with("AUTH", "<>")
+            : mail.parameters();
     SessionInfo snapshot = info;
     decide(
         overrides.mailFrom(),
         "mailFrom",
-        () -> handler.mailFrom(snapshot, mail.from(), mail.parameters()),
+        h -> h.mailFrom(snapshot, mail.from(), parameters),
         d -> {
           if (d.accepted()) {
-            tx = new Transaction(Envelope.of(mail.from(), mail.parameters()));
+            tx = new Transaction(Envelope.of(mail.from(), parameters));
           }
           write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), "MAIL");
           next();
@@ -570,7 +684,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           }
           break;
         case "AUTH":
-          if (value.isEmpty()) {
+          if (!authSettings.enabled()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (value.isEmpty() || params.auth().isEmpty()) {
             return Replies.SYNTAX_ERROR;
           }
           break;
@@ -612,7 +729,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.rcptTo(),
         "rcptTo",
-        () -> handler.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
+        h -> h.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
         d -> {
           if (d.accepted() && tx == t) {
             t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
@@ -632,19 +749,21 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.data(),
         "data",
-        () -> handler.data(snapshot, envelope),
+        h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
             next();
             return;
           }
           if (!d.accepted()) {
-            write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+            write(d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED), "DATA");
             next();
             return;
           }
           t.body = newBody(t);
-          write(d.replyOr(Replies.START_MAIL_INPUT, Replies.DATA_REJECTED), "DATA");
+          // Only a 354 may open the content, whatever reply an accepting handler gave.
+          Reply goAhead = d.reply();
+          write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, "DATA");
           decoder.startData(limits.maxMessageSize());
           decoder.request();
         });
@@ -686,7 +805,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decide(
         overrides.data(),
         "data",
-        () -> handler.data(snapshot, envelope),
+        h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
             readChunk(bdat, Replies.NEED_MAIL);
@@ -742,6 +861,256 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       startMessageHandler(t);
     }
     maybeFinishMessage(t);
+  }
+
+  // ================================================================ STARTTLS (RFC 3207)
+
+  /**
+   * Answers STARTTLS: the {@link SslHandler} goes first in the pipeline before the 220 is written
+   * (its first write passes in plaintext), and whatever plaintext the client sent after the
+   * command is dropped unread, so it can never be taken for a command (CVE-2011-0411).
+   */
+  private void startTls() {
+    ChannelHandlerContext c = ctx();
+    SslHandler ssl;
+    try {
+      ssl = server.newSslHandler(c.channel(), true);
+    } catch (RuntimeException e) {
+      log.warn("session {}: cannot start TLS: {}", info.id(), e.toString());
+      observer.tlsHandshake(false);
+      write(Replies.TLS_NOT_AVAILABLE, "STARTTLS");
+      next();
+      return;
+    }
+    decoder.discardBuffered();
+    resetTransaction();
+    tlsHandshaking = true;
+    c.pipeline().addFirst("tls", ssl);
+    write(Replies.READY_TO_START_TLS, "STARTTLS");
+    c.flush();
+  }
+
+  private void onHandshake(SslHandshakeCompletionEvent event) {
+    if (!tlsHandshaking) {
+      return;
+    }
+    tlsHandshaking = false;
+    if (!event.isSuccess()) {
+      observer.tlsHandshake(false);
+      if (debug) {
+        transcript.debug("{} TLS handshake failed: {}", info.id(), String.valueOf(event.cause()));
+      }
+      closing = true;
+      decoder.stop();
+      ctx().close();
+      return;
+    }
+    observer.tlsHandshake(true);
+    SslHandler ssl = ctx().pipeline().get(SslHandler.class);
+    TlsInfo tls = TlsInfo.of(ssl.engine().getSession());
+    if (debug) {
+      transcript.debug("{} TLS {} {}", info.id(), tls.protocol(), tls.cipherSuite());
+    }
+    // The client must start again: greeting, AUTH and envelope are forgotten.
+    resetTransaction();
+    info = info.withTls(tls).withHello(null).withAuthenticatedUser(null);
+    SessionInfo snapshot = info;
+    decide(
+        overrides.tls(),
+        "tls",
+        h -> h.tls(snapshot),
+        d -> {
+          if (!d.accepted()) {
+            closeWith(d.replyOr(Replies.TLS_REJECTED, Replies.TLS_REJECTED));
+          } else if (awaitingTls) {
+            awaitingTls = false;
+            greet();
+          } else {
+            next();
+          }
+        });
+  }
+
+  // ================================================================ AUTH (RFC 4954)
+
+  private void auth(Command.Auth command) {
+    SaslMechanism mechanism = server.mechanism(command.mechanism());
+    if (mechanism == null) {
+      write(Replies.AUTH_MECHANISM_UNKNOWN, "AUTH");
+      next();
+      return;
+    }
+    byte[] initial = null;
+    String ir = command.initialResponse();
+    if (ir != null) {
+      initial = base64(ir.equals("=") ? "" : ir);
+      if (initial == null) {
+        observer.auth(mechanism.name(), false);
+        write(Replies.AUTH_BAD_BASE64, "AUTH");
+        next();
+        return;
+      }
+    }
+    var authenticator = authSettings.authenticator();
+    if (authenticator == null) {
+      throw new IllegalStateException("gate lets AUTH through only with an authenticator");
+    }
+    AuthExchange a =
+        new AuthExchange(mechanism.name(), mechanism.start(info, authenticator, config.domain()));
+    authExchange = a;
+    decoder.maxLineLength(MAX_AUTH_LINE);
+    authStep(a, initial);
+  }
+
+  private void onAuthResponse(String line) {
+    AuthExchange a = authExchange;
+    if (a == null) {
+      return;
+    }
+    if (line.equals("*")) {
+      endAuth();
+      observer.auth(a.mechanism(), false);
+      write(Replies.AUTH_CANCELLED, "AUTH");
+      next();
+      return;
+    }
+    byte[] response = base64(line);
+    if (response == null) {
+      endAuth();
+      observer.auth(a.mechanism(), false);
+      write(Replies.AUTH_BAD_BASE64, "AUTH");
+      next();
+      return;
+    }
+    authStep(a, response);
+  }
+
+  /** Runs one step of the exchange on the handler executor, like every application call. */
+  private void authStep(AuthExchange a, byte @Nullable [] response) {
+    pendingDecisions++;
+    call(
+        "auth",
+        () -> a.exchange().respond(response),
+        (SaslStep step, @Nullable Throwable error) -> {
+          pendingDecisions--;
+          if (authExchange != a) {
+            return;
+          }
+          if (error != null || step == null) {
+            endAuth();
+            observer.auth(a.mechanism(), false);
+            write(authErrorReply(error), "AUTH");
+            next();
+          } else if (step instanceof SaslStep.Challenge challenge) {
+            write(Reply.of(334, Base64.getEncoder().encodeToString(challenge.data())), null);
+            next();
+          } else if (step instanceof SaslStep.Success success) {
+            authenticated(a, success.identity());
+          } else if (step instanceof SaslStep.Failure failure) {
+            authFailed(a, failure.reply());
+          }
+        });
+  }
+
+  private void authenticated(AuthExchange a, String identity) {
+    SessionInfo snapshot = info;
+    decide(
+        overrides.auth(),
+        "auth",
+        h -> h.auth(snapshot, a.mechanism(), identity),
+        d -> {
+          if (authExchange != a) {
+            return;
+          }
+          if (!d.accepted()) {
+            authFailed(a, d.replyOr(Replies.AUTH_FAILED, Replies.AUTH_FAILED));
+            return;
+          }
+          endAuth();
+          info = info.withAuthenticatedUser(identity);
+          observer.auth(a.mechanism(), true);
+          if (debug) {
+            transcript.debug("{} authenticated with {}", info.id(), a.mechanism());
+          }
+          write(d.replyOr(Replies.AUTH_SUCCEEDED, Replies.AUTH_FAILED), "AUTH");
+          next();
+        });
+  }
+
+  /**
+   * Answers a failed exchange. Wrong credentials count: each such answer waits longer than the
+   * last (scheduled on the event loop, never a sleep), and the last allowed failure closes the
+   * session with 421.
+   */
+  private void authFailed(AuthExchange a, Reply reply) {
+    endAuth();
+    observer.auth(a.mechanism(), false);
+    boolean counts = reply.isPermanent() && reply.code() != 501;
+    if (!counts) {
+      write(reply, "AUTH");
+      next();
+      return;
+    }
+    authFailures++;
+    boolean last = authFailures >= authSettings.maxFailures();
+    long delay =
+        Math.min(
+            MAX_AUTH_DELAY_MILLIS,
+            authSettings.failureDelay().toMillis() << Math.min(authFailures - 1, 16));
+    Runnable answer =
+        () -> {
+          write(reply, "AUTH");
+          if (last) {
+            closeWith(Replies.TOO_MANY_AUTH_FAILURES);
+          } else {
+            next();
+          }
+        };
+    if (delay <= 0) {
+      answer.run();
+      return;
+    }
+    pendingDecisions++;
+    ctx()
+        .executor()
+        .schedule(
+            () -> {
+              pendingDecisions--;
+              if (!closing) {
+                answer.run();
+              }
+            },
+            delay,
+            TimeUnit.MILLISECONDS);
+  }
+
+  private void endAuth() {
+    authExchange = null;
+    decoder.maxLineLength(limits.maxLineLength());
+  }
+
+  private Reply authErrorReply(@Nullable Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof SmtpRejectException reject) {
+      return reject.reply();
+    }
+    if (cause instanceof RejectedExecutionException) {
+      return Replies.SERVER_BUSY;
+    }
+    log.warn("SMTP authenticator failed in session {}", info.id(), cause);
+    return Replies.AUTH_TEMPORARY_FAILURE;
+  }
+
+  /** Decodes a client response; null if it is not base64. */
+  private static byte @Nullable [] base64(String text) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // ================================================================ message content
@@ -826,7 +1195,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     SessionInfo snapshot = info;
     Envelope envelope = t.envelope;
     if (!overrides.message()) {
-      t.decision = decisionOf(handler.message(snapshot, envelope, body), "message");
+      t.decision =
+          decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), "message");
       t.handlerDone = true;
       body.close();
       return;
@@ -842,7 +1212,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           }
           t.decision = decision;
           t.handlerDone = true;
-          if (t.bdat && t.contentEnd == null && !decision.accepted()) {
+          if (t.bdat && t.contentEnd == null && !decision.accepted() && t.failure == null) {
             t.failure = decision.replyOr(Replies.MESSAGE_REJECTED, Replies.MESSAGE_REJECTED);
           }
           maybeFinishMessage(t);
@@ -910,22 +1280,23 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   // ================================================================ handler calls
 
   /**
-   * Asks the handler for a decision. A method the application did not override is answered by its
-   * default at once; otherwise the call goes to the executor and reading waits for the answer.
+   * Asks for a decision. An event the application's handler does not handle is answered at once by
+   * the interface's default; otherwise the handler is called on the executor and reading waits for
+   * the answer.
    */
   private void decide(
-      boolean overridden,
+      boolean handled,
       String event,
-      Supplier<CompletionStage<Decision>> invocation,
+      Function<SmtpHandler, CompletionStage<Decision>> invocation,
       Consumer<Decision> then) {
-    if (!overridden) {
-      then.accept(decisionOf(invocation.get(), event));
+    if (!handled) {
+      then.accept(decisionOf(invocation.apply(HandlerOverrides.DEFAULTS), event));
       return;
     }
     pendingDecisions++;
     call(
         event,
-        invocation,
+        () -> invocation.apply(handler),
         (Decision d, @Nullable Throwable error) -> {
           pendingDecisions--;
           then.accept(error != null || d == null ? failureDecision(event, error) : d);

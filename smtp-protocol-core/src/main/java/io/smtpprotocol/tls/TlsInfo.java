@@ -2,7 +2,10 @@ package io.smtpprotocol.tls;
 
 import java.security.Principal;
 import java.security.cert.Certificate;
+import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,5 +24,25 @@ public record TlsInfo(
 
   public TlsInfo {
     peerCertificates = List.copyOf(peerCertificates);
+  }
+
+  /** The details of an established TLS session. */
+  public static TlsInfo of(SSLSession session) {
+    List<Certificate> chain;
+    Principal principal;
+    try {
+      Certificate[] peer = session.getPeerCertificates();
+      chain = peer == null ? List.of() : Arrays.asList(peer);
+      principal = session.getPeerPrincipal();
+    } catch (SSLPeerUnverifiedException e) {
+      chain = List.of();
+      principal = null;
+    }
+    return new TlsInfo(session.getProtocol(), session.getCipherSuite(), chain, principal);
+  }
+
+  /** Whether the client presented a certificate. */
+  public boolean hasPeerCertificate() {
+    return !peerCertificates.isEmpty();
   }
 }

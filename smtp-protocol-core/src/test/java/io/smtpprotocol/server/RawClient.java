@@ -1,15 +1,26 @@
 package io.smtpprotocol.server;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 
 /** A scripted SMTP client on a raw socket, for malformed input, pipelining and smuggling tests. */
 final class RawClient implements AutoCloseable {
@@ -23,23 +34,63 @@ final class RawClient implements AutoCloseable {
     String text() {
       return String.join("\n", lines);
     }
+
+    /** The first line as it was on the wire, for example {@code "250 2.1.0 Sender ok"}. */
+    String line() {
+      return code + " " + lines.get(0);
+    }
   }
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private @Nullable Socket socket;
+  private Closeable connection;
+  private InputStream in;
+  private OutputStream out;
 
   RawClient(int port) throws IOException {
     this(port, 10_000);
   }
 
   RawClient(int port, int timeoutMillis) throws IOException {
-    socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
-    socket.setSoTimeout(timeoutMillis);
-    socket.setTcpNoDelay(true);
-    in = socket.getInputStream();
-    out = socket.getOutputStream();
+    this(port, timeoutMillis, null);
+  }
+
+  /** Connects to 127.0.0.1 from the given local loopback address (127.0.0.2, ...). */
+  RawClient(int port, int timeoutMillis, @Nullable InetAddress localAddress) throws IOException {
+    Socket s = new Socket();
+    if (localAddress != null) {
+      s.bind(new InetSocketAddress(localAddress, 0));
+    }
+    s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+    s.setSoTimeout(timeoutMillis);
+    s.setTcpNoDelay(true);
+    socket = s;
+    connection = s;
+    in = s.getInputStream();
+    out = s.getOutputStream();
+  }
+
+  private RawClient(SocketChannel channel) {
+    socket = null;
+    connection = channel;
+    in = Channels.newInputStream(channel);
+    out = Channels.newOutputStream(channel);
+  }
+
+  /**
+   * Connects to a Unix domain socket. Reads have no timeout there: bound the test with
+   * {@code @Timeout}.
+   */
+  static RawClient unix(Path path) throws IOException {
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    channel.connect(UnixDomainSocketAddress.of(path));
+    return new RawClient(channel);
+  }
+
+  private Socket socket() {
+    if (socket == null) {
+      throw new IllegalStateException("not a TCP connection");
+    }
+    return socket;
   }
 
   /** Connects and reads the greeting, which must be 220. */
@@ -51,6 +102,52 @@ final class RawClient implements AutoCloseable {
       throw new IOException("expected 220 greeting, got " + greeting);
     }
     return c;
+  }
+
+  /** Sends EHLO and checks the 250 reply. */
+  WireReply ehlo() throws IOException {
+    WireReply r = command("EHLO client.test");
+    if (r.code() != 250) {
+      throw new IOException("EHLO refused: " + r);
+    }
+    return r;
+  }
+
+  /** Reads {@code n} replies. */
+  List<WireReply> replies(int n) throws IOException {
+    List<WireReply> list = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      list.add(reply());
+    }
+    return list;
+  }
+
+  /**
+   * Layers TLS over the connection (after the server's {@code 220} to STARTTLS, or at once for
+   * implicit TLS) and completes the handshake. Nothing the server sent in plaintext after its
+   * last reply is read any more.
+   */
+  RawClient startTls(SSLContext context) throws IOException {
+    Socket plain = socket();
+    SSLSocket tls =
+        (SSLSocket)
+            context.getSocketFactory().createSocket(plain, "localhost", plain.getPort(), true);
+    tls.setUseClientMode(true);
+    tls.setSoTimeout(plain.getSoTimeout());
+    tls.startHandshake();
+    socket = tls;
+    connection = tls;
+    in = tls.getInputStream();
+    out = tls.getOutputStream();
+    return this;
+  }
+
+  /** The TLS session, once {@link #startTls} is done. */
+  SSLSession tlsSession() {
+    if (!(socket instanceof SSLSocket tls)) {
+      throw new IllegalStateException("TLS not started");
+    }
+    return tls.getSession();
   }
 
   /** Sends text as is (UTF-8); the caller writes the CRLFs. */
@@ -122,6 +219,7 @@ final class RawClient implements AutoCloseable {
 
   /** Whether nothing at all arrives within {@code millis}. */
   boolean silentFor(int millis) throws IOException {
+    Socket socket = socket();
     int old = socket.getSoTimeout();
     socket.setSoTimeout(millis);
     try {
@@ -139,6 +237,6 @@ final class RawClient implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    connection.close();
   }
 }

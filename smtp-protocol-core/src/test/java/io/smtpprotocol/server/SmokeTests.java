@@ -13,7 +13,7 @@ class SmokeTests {
 
   @BeforeEach
   void start() {
-    server = SmtpServer.builder().domain("mx.test").port(0).handler(handler).build().start();
+    server = TestServers.start(handler);
   }
 
   @AfterEach

@@ -1,0 +1,83 @@
+package io.smtpprotocol.demo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The inbox page in a real browser (the system's Chromium and its driver, nothing downloaded):
+ * a mail sent over SMTP appears by itself, and opens with its headers and text.
+ */
+@ExtendWith(SharedDemoApp.class)
+class InboxPageIT {
+
+  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+  private static final File CHROMIUM = new File("/usr/bin/chromium");
+
+  private ChromeDriver browser;
+
+  @BeforeEach
+  void openBrowser() {
+    Assumptions.assumeTrue(
+        CHROMEDRIVER.canExecute() && CHROMIUM.canExecute(), "chromium and chromium-driver are not installed");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
+        "--disable-extensions", "--disable-sync", "--no-first-run", "--metrics-recording-only",
+        "--window-size=1280,900");
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void aSentMailAppearsByItselfAndOpensWithHeadersAndText(DemoApp app) throws IOException {
+    browser.get(app.baseUrl() + "/");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#messages tbody")));
+    String subject = "browser <img src=x onerror=alert(1)> " + UUID.randomUUID().toString().substring(0, 8);
+
+    Smtplib.send(app, "alice@example.org", "bob@example.com", subject, "Hello, browser.\nSecond line.");
+
+    By row = By.xpath("//table[@id='messages']/tbody/tr[td[@class='subject'][. = '" + subject.replace("'", "") + "']]");
+    WebElement found = wait.until(ExpectedConditions.elementToBeClickable(row));
+    WebElement first = browser.findElement(By.cssSelector("#messages tbody tr"));
+    assertThat(first.findElement(By.cssSelector("td.subject")).getText()).isEqualTo(subject);
+    assertThat(found.findElement(By.cssSelector("td.from")).getText()).isEqualTo("alice@example.org");
+    assertThat(browser.findElements(By.cssSelector("#messages img"))).isEmpty();
+
+    found.click();
+
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("body"), "Hello, browser."));
+    assertThat(browser.findElement(By.id("subject")).getText()).isEqualTo(subject);
+    assertThat(browser.findElement(By.id("body")).getText()).contains("Hello, browser.\nSecond line.");
+    String headers =
+        (String) browser.executeScript("return document.querySelector('#headers').textContent;");
+    assertThat(headers).contains("Subject").contains(subject).contains("From").contains("alice@example.org");
+    assertThat(browser.findElement(By.id("raw-link")).getAttribute("href")).endsWith("/raw");
+  }
+}

@@ -1,0 +1,105 @@
+package io.smtpprotocol.auth;
+
+import io.smtpprotocol.server.SessionInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A server's AUTH settings.
+ *
+ * @param authenticator checks credentials, or {@code null} when AUTH is off
+ * @param mechanisms the SASL mechanisms offered, in the order advertised; empty means those the
+ *     authenticator supports (see {@link #offeredMechanisms()})
+ * @param required whether MAIL is refused until the client authenticates ({@code 530 5.7.0})
+ * @param allowInsecure whether AUTH is offered on a connection without TLS
+ * @param maxFailures failed attempts after which the session gets {@code 421} and is closed
+ * @param failureDelay the delay before the reply to the first failed attempt; it doubles with each
+ *     further failure
+ */
+public record AuthSettings(
+    @Nullable Authenticator authenticator,
+    List<String> mechanisms,
+    boolean required,
+    boolean allowInsecure,
+    int maxFailures,
+    Duration failureDelay) {
+
+  /** AUTH off. */
+  public static final AuthSettings NONE =
+      new AuthSettings(null, List.of(), false, false, 3, Duration.ofSeconds(1));
+
+  public AuthSettings {
+    List<String> names = new ArrayList<>();
+    for (String m : mechanisms) {
+      String name = m.toUpperCase(Locale.ROOT);
+      if (!SaslMechanism.STANDARD.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown SASL mechanism " + m + "; supported: " + SaslMechanism.STANDARD);
+      }
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    mechanisms = List.copyOf(names);
+    if (required && authenticator == null) {
+      throw new IllegalArgumentException("AUTH cannot be required without an authenticator");
+    }
+    if (maxFailures < 1) {
+      throw new IllegalArgumentException("maxFailures must be positive: " + maxFailures);
+    }
+    if (failureDelay.isNegative()) {
+      throw new IllegalArgumentException("failureDelay must not be negative: " + failureDelay);
+    }
+  }
+
+  /** Whether the server offers AUTH. */
+  public boolean enabled() {
+    return authenticator != null && !offeredMechanisms().isEmpty();
+  }
+
+  /**
+   * The mechanisms the server offers: {@link #mechanisms()} when given, else by what the
+   * authenticator overrides: SCRAM-SHA-256 for {@code scramCredential}, PLAIN and LOGIN for {@code
+   * password} or {@code scramCredential}, CRAM-MD5 for {@code clearTextPassword}, XOAUTH2 for
+   * {@code token}.
+   */
+  public List<String> offeredMechanisms() {
+    Authenticator a = authenticator;
+    if (a == null) {
+      return List.of();
+    }
+    if (!mechanisms.isEmpty()) {
+      return mechanisms;
+    }
+    Class<?> type = a.getClass();
+    boolean scram = overrides(type, "scramCredential", SessionInfo.class, String.class);
+    boolean password =
+        overrides(type, "password", SessionInfo.class, String.class, String.class, String.class);
+    List<String> names = new ArrayList<>();
+    if (scram) {
+      names.add("SCRAM-SHA-256");
+    }
+    if (scram || password) {
+      names.add("PLAIN");
+      names.add("LOGIN");
+    }
+    if (overrides(type, "clearTextPassword", SessionInfo.class, String.class)) {
+      names.add("CRAM-MD5");
+    }
+    if (overrides(type, "token", SessionInfo.class, String.class, String.class)) {
+      names.add("XOAUTH2");
+    }
+    return List.copyOf(names);
+  }
+
+  private static boolean overrides(Class<?> type, String name, Class<?>... parameters) {
+    try {
+      return type.getMethod(name, parameters).getDeclaringClass() != Authenticator.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+}

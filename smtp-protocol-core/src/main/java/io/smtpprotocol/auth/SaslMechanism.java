@@ -1,0 +1,40 @@
+package io.smtpprotocol.auth;
+
+import io.smtpprotocol.server.SessionInfo;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A server-side SASL mechanism. The built-in ones are made by {@link #of(String)}; an instance may
+ * keep per-server secrets, so each server makes its own.
+ */
+public interface SaslMechanism {
+
+  /** The names of the built-in mechanisms. */
+  List<String> STANDARD = List.of("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "SCRAM-SHA-256");
+
+  /** The mechanism's registered name, in upper case. */
+  String name();
+
+  /**
+   * Starts an exchange.
+   *
+   * @param session the session as it is when AUTH arrives
+   * @param authenticator checks the credentials
+   * @param serverName the server's domain, for mechanisms that put it in a challenge
+   */
+  SaslExchange start(SessionInfo session, Authenticator authenticator, String serverName);
+
+  /** A new instance of the built-in mechanism of this name (case-insensitive), if there is one. */
+  static Optional<SaslMechanism> of(String name) {
+    return switch (name.toUpperCase(Locale.ROOT)) {
+      case "PLAIN" -> Optional.of(new PlainMechanism());
+      case "LOGIN" -> Optional.of(new LoginMechanism());
+      case "CRAM-MD5" -> Optional.of(new CramMd5Mechanism());
+      case "XOAUTH2" -> Optional.of(new XOAuth2Mechanism());
+      case "SCRAM-SHA-256" -> Optional.of(new ScramSha256Mechanism());
+      default -> Optional.empty();
+    };
+  }
+}

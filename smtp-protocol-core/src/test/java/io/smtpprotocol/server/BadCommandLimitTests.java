@@ -1,0 +1,64 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class BadCommandLimitTests {
+
+  private SmtpServer server;
+
+  @BeforeEach
+  void start() {
+    server =
+        TestServers.start(
+            new RecordingHandler(),
+            Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void tooManyErrorsEndTheSessionWith421() throws Exception {
+    try (RawClient c = RawClient.greeted(server.port())) {
+      assertThat(c.command("XYZZY").code()).isEqualTo(500);
+      assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(503);
+      assertThat(c.command("NOOP").code()).isEqualTo(250);
+      assertThat(c.command("HELO").code()).isEqualTo(501);
+      assertThat(c.reply().line()).isEqualTo("421 4.7.0 Too many errors, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void malformedLinesCountAsErrors() throws Exception {
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.send("x".repeat(600) + "\r\n");
+      assertThat(c.reply().line()).startsWith("500 5.5.6 ");
+      c.send("NOOP\n");
+      assertThat(c.reply().line()).startsWith("500 5.5.2 ");
+      c.send("NOOP \u0000\r\n");
+      assertThat(c.reply().line()).startsWith("500 5.5.2 ");
+      assertThat(c.reply().code()).isEqualTo(421);
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void pipelinedErrorsStopAtTheLimit() throws Exception {
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.send("A\r\nB\r\nC\r\nD\r\nE\r\n");
+      assertThat(c.replies(4))
+          .extracting(RawClient.WireReply::code)
+          .containsExactly(500, 500, 500, 421);
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+}

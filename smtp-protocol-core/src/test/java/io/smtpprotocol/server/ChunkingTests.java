@@ -1,0 +1,145 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.SmtpHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class ChunkingTests {
+
+  private final RecordingHandler handler = new RecordingHandler();
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private RawClient transaction() throws Exception {
+    RawClient c = RawClient.greeted(server.port());
+    assertThat(c.ehlo().lines()).contains("CHUNKING");
+    assertThat(c.command("MAIL FROM:<a@example.com> BODY=8BITMIME").code()).isEqualTo(250);
+    assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+    return c;
+  }
+
+  @Test
+  void chunksAreDeliveredConcatenatedAndUntouched() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = transaction()) {
+      c.send("BDAT 10\r\nline one\r\n");
+      assertThat(c.reply().line()).isEqualTo("250 2.0.0 10 octets received");
+      c.send("BDAT 8\r\n.\r\nbare\n");
+      assertThat(c.reply().line()).isEqualTo("250 2.0.0 8 octets received");
+      c.send("BDAT 0 LAST\r\n");
+      assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok: message accepted");
+    }
+    assertThat(handler.takeMessage().text()).isEqualTo("line one\r\n.\r\nbare\n");
+  }
+
+  @Test
+  void singleLastChunkIsAWholeMessage() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = transaction()) {
+      c.send("BDAT 5 LAST\r\nhello");
+      assertThat(c.reply().code()).isEqualTo(250);
+      assertThat(c.command("MAIL FROM:<c@example.com>").code()).isEqualTo(250);
+    }
+    assertThat(handler.takeMessage().text()).isEqualTo("hello");
+  }
+
+  @Test
+  void emptyLastChunkAloneIsAnEmptyMessage() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = transaction()) {
+      assertThat(c.command("BDAT 0 LAST").code()).isEqualTo(250);
+    }
+    assertThat(handler.takeMessage().body()).isEmpty();
+  }
+
+  @Test
+  void dataAfterBdatIsRefused() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = transaction()) {
+      c.send("BDAT 3\r\nabc");
+      assertThat(c.reply().code()).isEqualTo(250);
+      assertThat(c.command("DATA").line())
+          .isEqualTo("503 5.5.1 DATA not allowed after BDAT in one transaction");
+      c.send("BDAT 3 LAST\r\ndef");
+      assertThat(c.reply().code()).isEqualTo(250);
+    }
+    assertThat(handler.takeMessage().text()).isEqualTo("abcdef");
+  }
+
+  @Test
+  void refusedBdatStillConsumesItsChunk() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      // no transaction: refused, and the 12 octets that look like commands are skipped
+      c.send("BDAT 12\r\nRSET\r\nQUIT\r\nNOOP\r\n");
+      assertThat(c.reply().line()).isEqualTo("503 5.5.1 Need MAIL command");
+      assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
+      c.command("MAIL FROM:<a@example.com>");
+      c.send("BDAT 6 LAST\r\nQUIT\r\nNOOP\r\n");
+      assertThat(c.reply().line()).isEqualTo("503 5.5.1 Need RCPT command");
+      assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
+    }
+    assertThat(handler.messages).isEmpty();
+  }
+
+  @Test
+  void bdatWithoutChunkingIsNotImplementedButStillConsumed() throws Exception {
+    server = TestServers.builder(handler).chunking(false).build().start();
+    try (RawClient c = RawClient.greeted(server.port())) {
+      assertThat(c.ehlo().lines()).doesNotContain("CHUNKING");
+      c.send("BDAT 6\r\nQUIT\r\nNOOP\r\n");
+      assertThat(c.reply().line()).startsWith("502 5.5.1 ");
+      assertThat(c.reply().code()).isEqualTo(250);
+    }
+  }
+
+  @Test
+  void bdatSyntaxErrorConsumesNothing() throws Exception {
+    server = TestServers.start(handler);
+    try (RawClient c = transaction()) {
+      c.send("BDAT ten\r\nNOOP\r\n");
+      assertThat(c.reply().line()).isEqualTo("501 5.5.4 Syntax: BDAT size [LAST]");
+      assertThat(c.reply().code()).isEqualTo(250);
+    }
+  }
+
+  @Test
+  void rejectedDataEventFailsEveryChunkUntilTheLast() throws Exception {
+    SmtpHandler refusing =
+        new RecordingHandler() {
+          @Override
+          public java.util.concurrent.CompletionStage<Decision> data(
+              SessionInfo session, Envelope envelope) {
+            return Decision.reject(554, "5.7.1", "No mail today").asStage();
+          }
+        };
+    server = TestServers.start(refusing);
+    try (RawClient c = transaction()) {
+      c.send("BDAT 3\r\nabcBDAT 3\r\ndefBDAT 1 LAST\r\ng");
+      assertThat(c.replies(3))
+          .extracting(RawClient.WireReply::line)
+          .containsOnly("554 5.7.1 No mail today");
+      // the transaction is over
+      assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(503);
+    }
+  }
+
+  @Test
+  void messageWithoutAMessageHandlerIsRefused() throws Exception {
+    server = TestServers.start(new SmtpHandler() {});
+    try (RawClient c = transaction()) {
+      c.send("BDAT 5 LAST\r\nhello");
+      assertThat(c.reply().line()).isEqualTo("554 5.3.2 Message not accepted: no message handler");
+    }
+  }
+}

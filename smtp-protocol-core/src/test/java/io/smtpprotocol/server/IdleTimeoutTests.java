@@ -1,0 +1,108 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.ReversePath;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class IdleTimeoutTests {
+
+  private static final Limits FAST = Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300));
+
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void silentClientGets421AndIsClosed() throws Exception {
+    server = TestServers.start(new RecordingHandler(), FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.reply().line()).isEqualTo("421 4.4.2 Idle timeout, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void idleTimeCountsFromTheReplyNotFromBeforeASlowHandler() throws Exception {
+    RecordingHandler handler =
+        new RecordingHandler() {
+          @Override
+          public CompletionStage<Decision> mailFrom(
+              SessionInfo session, ReversePath from, MailParameters parameters) {
+            return CompletableFuture.supplyAsync(
+                Decision::accept, CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS));
+          }
+        };
+    server = TestServers.start(handler, Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(1000)));
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+      // The handler took longer than the idle timeout; the client now has a full period.
+      assertThat(c.silentFor(700)).isTrue();
+      assertThat(c.command("NOOP").code()).isEqualTo(250);
+    }
+  }
+
+  @Test
+  void clientStallingInsideDataIsClosedToo() throws Exception {
+    RecordingHandler handler = new RecordingHandler();
+    server = TestServers.start(handler, FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      c.command("MAIL FROM:<a@example.com>");
+      c.command("RCPT TO:<b@example.com>");
+      c.command("DATA");
+      c.send("Subject: half a message\r\n");
+      assertThat(c.reply().line()).startsWith("421 4.4.2 ");
+      assertThat(c.closedByServer()).isTrue();
+    }
+    assertThat(handler.messages).isEmpty();
+  }
+
+  @Test
+  void sessionTimeLimitEndsEvenABusySession() throws Exception {
+    server =
+        TestServers.start(
+            new RecordingHandler(), Limits.DEFAULTS.withSessionTimeout(Duration.ofMillis(300)));
+    try (RawClient c = RawClient.greeted(server.port())) {
+      RawClient.WireReply last = null;
+      for (int i = 0; i < 10_000 && (last == null || last.code() == 250); i++) {
+        last = c.command("NOOP");
+      }
+      assertThat(last.line())
+          .isEqualTo("421 4.4.2 Session time limit exceeded, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void slowHandlerDoesNotCountAsAnIdleClient() throws Exception {
+    RecordingHandler handler =
+        new RecordingHandler() {
+          @Override
+          public CompletionStage<Decision> mailFrom(
+              SessionInfo session, ReversePath from, MailParameters parameters) {
+            return CompletableFuture.supplyAsync(
+                Decision::accept, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
+          }
+        };
+    server = TestServers.start(handler, FAST);
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.command("MAIL FROM:<a@example.com>").line()).isEqualTo("250 2.1.0 Sender ok");
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.smtpprotocol.spring.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import io.smtpprotocol.tls.TlsMode;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the auto-configured SMTP server, under {@code smtp.server}.
+ *
+ * @param enabled Whether to run the SMTP server.
+ * @param address Network address the server binds to, for example 127.0.0.1. All addresses when
+ *     unset.
+ * @param port TCP port the server listens on. 0 picks a free port, published as
+ *     'local.smtp.server.port'.
+ * @param domain Host name the server announces in its greeting and EHLO reply. The local host
+ *     name when unset.
+ * @param maxMessageSize Largest message the server accepts, advertised with the SIZE extension.
+ * @param maxRecipients Most recipients in one mail transaction. More are refused with 452.
+ * @param maxLineLength Longest command line in octets, CRLF included. At least 512.
+ * @param maxConnections Most simultaneous connections. More are refused with 421.
+ * @param maxConnectionsPerIp Most simultaneous connections from one client address.
+ * @param idleTimeout Time without input from the client after which the connection is closed.
+ * @param lenientLineEndings Whether bare CR and LF are let through in commands and message data.
+ *     Even then only CRLF.CRLF ends a message.
+ * @param unixSocket Path of a Unix domain socket to listen on instead of TCP. Needs the native
+ *     epoll transport (Linux).
+ * @param ssl TLS settings.
+ * @param tlsRequired Whether MAIL and AUTH are refused until the connection is encrypted. Needs an
+ *     SSL bundle.
+ * @param auth AUTH settings. AUTH is on when the application defines an Authenticator bean.
+ */
+@ConfigurationProperties("smtp.server")
+public record SmtpServerProperties(
+    @DefaultValue("true") boolean enabled,
+    @Nullable InetAddress address,
+    @DefaultValue("2525") int port,
+    @Nullable String domain,
+    @DefaultValue("10MB") DataSize maxMessageSize,
+    @DefaultValue("100") int maxRecipients,
+    @DefaultValue("1000") int maxLineLength,
+    @DefaultValue("1000") int maxConnections,
+    @DefaultValue("50") int maxConnectionsPerIp,
+    @DefaultValue("5m") Duration idleTimeout,
+    @DefaultValue("false") boolean lenientLineEndings,
+    @Nullable Path unixSocket,
+    @DefaultValue Ssl ssl,
+    @DefaultValue("false") boolean tlsRequired,
+    @DefaultValue Auth auth) {
+
+  /**
+   * TLS of the SMTP server.
+   *
+   * @param bundle Name of the SSL bundle (spring.ssl.bundle.*) holding the server's key and
+   *     certificate chain. TLS is off when unset. The server follows updates of the bundle without
+   *     a restart.
+   * @param mode How TLS is offered: 'starttls' upgrades plaintext connections on request,
+   *     'implicit' speaks TLS from the first octet, 'none' turns TLS off.
+   * @param clientAuth Whether clients are asked for a certificate: 'none', 'want' (optional) or
+   *     'need' (required). The bundle's trust store verifies them.
+   */
+  public record Ssl(
+      @Nullable String bundle,
+      @DefaultValue("starttls") TlsMode mode,
+      @DefaultValue("none") ClientAuth clientAuth) {
+
+    /** Whether TLS is configured. */
+    public boolean enabled() {
+      return bundle != null && !bundle.isBlank() && mode != TlsMode.NONE;
+    }
+  }
+
+  /** Whether the server asks clients for a certificate. */
+  public enum ClientAuth {
+    /** Clients are not asked for a certificate. */
+    NONE,
+    /** Clients are asked for a certificate but may go on without one. */
+    WANT,
+    /** Clients must present a certificate the trust store accepts. */
+    NEED
+  }
+
+  /**
+   * AUTH (RFC 4954) of the SMTP server.
+   *
+   * @param required Whether MAIL is refused until the client authenticates.
+   * @param allowInsecure Whether AUTH is offered and accepted on connections without TLS.
+   * @param mechanisms SASL mechanisms to offer, in order: any of PLAIN, LOGIN, CRAM-MD5, XOAUTH2,
+   *     SCRAM-SHA-256. Those the Authenticator bean implements when unset.
+   */
+  public record Auth(
+      @DefaultValue("false") boolean required,
+      @DefaultValue("false") boolean allowInsecure,
+      @Nullable List<String> mechanisms) {}
+}

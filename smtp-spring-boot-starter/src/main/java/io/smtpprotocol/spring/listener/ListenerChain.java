@@ -1,0 +1,71 @@
+package io.smtpprotocol.spring.listener;
+
+import io.smtpprotocol.handler.Decision;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The listeners of one event, in order. The first reject is the answer; when all accept, the first
+ * explicit reply wins.
+ */
+final class ListenerChain {
+
+  private final ListenerMethod[] listeners;
+
+  ListenerChain(List<ListenerMethod> listeners) {
+    if (listeners.isEmpty()) {
+      throw new IllegalArgumentException("listeners must not be empty");
+    }
+    this.listeners = listeners.toArray(new ListenerMethod[0]);
+  }
+
+  /** Whether a listener wants the whole body read first. */
+  boolean buffersBody() {
+    for (ListenerMethod l : listeners) {
+      if (l.bodyUse() == ListenerMethod.BodyUse.BUFFERED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  CompletionStage<Decision> decide(ListenerArguments arguments) {
+    return decideFrom(0, null, arguments);
+  }
+
+  private CompletionStage<Decision> decideFrom(
+      int from, @Nullable Decision soFar, ListenerArguments arguments) {
+    Decision accepted = soFar;
+    for (int i = from; i < listeners.length; i++) {
+      CompletionStage<Decision> stage = listeners[i].decide(arguments);
+      CompletableFuture<Decision> future = stage.toCompletableFuture();
+      if (!future.isDone()) {
+        int next = i + 1;
+        Decision before = accepted;
+        return stage.thenCompose(
+            d ->
+                d.accepted()
+                    ? decideFrom(next, combine(before, d), arguments)
+                    : CompletableFuture.completedStage(d));
+      }
+      Decision d = future.join(); // never exceptional: ListenerMethod maps failures to decisions
+      if (!d.accepted()) {
+        return d.asStage();
+      }
+      accepted = combine(accepted, d);
+    }
+    return accepted == null ? Decision.acceptStage() : accepted.asStage();
+  }
+
+  private static Decision combine(@Nullable Decision soFar, Decision next) {
+    return soFar != null && soFar.reply() != null ? soFar : next;
+  }
+
+  void notify(ListenerArguments arguments) {
+    for (ListenerMethod l : listeners) {
+      l.notify(arguments);
+    }
+  }
+}

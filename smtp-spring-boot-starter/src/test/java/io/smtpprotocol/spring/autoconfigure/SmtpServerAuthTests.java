@@ -1,0 +1,146 @@
+package io.smtpprotocol.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.auth.Authenticator;
+import io.smtpprotocol.handler.SmtpRejectException;
+import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.spring.SmtpTestClient;
+import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.listener.SmtpEvent;
+import io.smtpprotocol.spring.listener.SmtpListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** AUTH with an {@link Authenticator} bean and the {@code smtp.server.auth.*} properties. */
+class SmtpServerAuthTests {
+
+  private static final TestPki pki = TestPki.create();
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
+          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+          .withBean(
+              Authenticator.class,
+              () -> Authenticator.ofPasswords(Map.of("alice", "wonderland", "bob", "builder")))
+          .withBean(SmtpServerCustomizer.class, () -> b -> b.authFailureDelay(Duration.ZERO))
+          .withPropertyValues(
+              "smtp.server.port=0", "smtp.server.address=127.0.0.1", "smtp.server.ssl.bundle=smtp");
+
+  private static int port(AssertableApplicationContext context) {
+    return context.getBean(SmtpServer.class).port();
+  }
+
+  private static String plain(String user, String password) {
+    return Base64.getEncoder()
+        .encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void authenticatorBeanTurnsAuthOnAfterStartTls() {
+    runner.run(
+        context -> {
+          try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+            c.reply();
+            assertThat(c.command("EHLO client.test").lines()).noneMatch(l -> l.startsWith("AUTH"));
+            c.startTls(pki.clientContext(null));
+            assertThat(c.command("EHLO client.test").lines())
+                .contains("AUTH SCRAM-SHA-256 PLAIN LOGIN");
+            assertThat(c.command("AUTH PLAIN " + plain("alice", "nope")).code()).isEqualTo(535);
+            assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())
+                .isEqualTo(235);
+          }
+        });
+  }
+
+  @Test
+  void allowInsecureOffersAuthWithoutTls() {
+    runner
+        .withPropertyValues("smtp.server.auth.allow-insecure=true")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                assertThat(c.command("EHLO client.test").lines())
+                    .contains("AUTH SCRAM-SHA-256 PLAIN LOGIN");
+                assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())
+                    .isEqualTo(235);
+              }
+            });
+  }
+
+  @Test
+  void mechanismsPropertyChoosesWhatIsOffered() {
+    runner
+        .withPropertyValues(
+            "smtp.server.auth.allow-insecure=true", "smtp.server.auth.mechanisms=login,plain")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                assertThat(c.command("EHLO client.test").lines()).contains("AUTH LOGIN PLAIN");
+              }
+            });
+  }
+
+  @Test
+  void authRequiredRefusesMailUntilTheClientAuthenticates() {
+    runner
+        .withPropertyValues("smtp.server.auth.required=true", "smtp.server.auth.allow-insecure=true")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(530);
+                c.command("AUTH PLAIN " + plain("alice", "wonderland"));
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+              }
+            });
+  }
+
+  @Test
+  void authRequiredWithoutAnAuthenticatorFailsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
+        .withPropertyValues("smtp.server.port=0", "smtp.server.auth.required=true")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessage("smtp.server.auth.required=true needs an Authenticator bean"));
+  }
+
+  @Test
+  void authListenerCanRefuseAVerifiedIdentity() {
+    runner
+        .withBean(Gatekeeper.class)
+        .withPropertyValues("smtp.server.auth.allow-insecure=true")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                assertThat(c.command("AUTH PLAIN " + plain("bob", "builder")).toString())
+                    .isEqualTo("535 5.7.8 Bob is on holiday");
+                assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())
+                    .isEqualTo(235);
+              }
+            });
+  }
+
+  static class Gatekeeper {
+    @SmtpListener(SmtpEvent.AUTH)
+    void auth(String identity) {
+      if (identity.equals("bob")) {
+        throw new SmtpRejectException(535, "5.7.8", "Bob is on holiday");
+      }
+    }
+  }
+}

@@ -1,0 +1,389 @@
+package io.smtpprotocol.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.server.Limits;
+import io.smtpprotocol.server.MessageBody;
+import io.smtpprotocol.server.ServerConfig;
+import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.spring.SmtpTestClient;
+import io.smtpprotocol.spring.context.SmtpServerLifecycle;
+import io.smtpprotocol.spring.context.SmtpServerPortInUseException;
+import io.smtpprotocol.spring.listener.SmtpEvent;
+import io.smtpprotocol.spring.listener.SmtpListener;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.util.unit.DataSize;
+
+/** Conditions, properties, customizers and back-off of {@link SmtpServerAutoConfiguration}. */
+class SmtpServerAutoConfigurationTests {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
+          .withPropertyValues("smtp.server.port=0", "smtp.server.address=127.0.0.1");
+
+  private static int port(AssertableApplicationContext context) {
+    return context.getEnvironment().getRequiredProperty("local.smtp.server.port", Integer.class);
+  }
+
+  @Test
+  void serverStartsWithTheContextAndPublishesItsPort() {
+    runner
+        .withPropertyValues("smtp.server.domain=mx.test")
+        .run(
+            context -> {
+              assertThat(context)
+                  .hasSingleBean(SmtpServer.class)
+                  .hasSingleBean(SmtpServerLifecycle.class)
+                  .hasSingleBean(SmtpHandler.class);
+              SmtpServer server = context.getBean(SmtpServer.class);
+              assertThat(server.isRunning()).isTrue();
+              assertThat(port(context)).isEqualTo(server.port()).isPositive();
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                assertThat(c.reply().toString()).isEqualTo("220 mx.test ESMTP ready");
+              }
+            });
+  }
+
+  @Test
+  void propertiesDefaultToPort2525AndTheCoreLimits() {
+    SmtpServerProperties defaults =
+        Binder.get(new StandardEnvironment()).bindOrCreate("smtp.server", SmtpServerProperties.class);
+    assertThat(defaults.port()).isEqualTo(2525);
+    assertThat(defaults.enabled()).isTrue();
+    assertThat(defaults.maxMessageSize()).isEqualTo(DataSize.ofMegabytes(10));
+    assertThat(defaults.maxMessageSize().toBytes()).isEqualTo(Limits.DEFAULTS.maxMessageSize());
+    assertThat(defaults.maxRecipients()).isEqualTo(Limits.DEFAULTS.maxRecipients());
+    assertThat(defaults.maxLineLength()).isEqualTo(Limits.DEFAULTS.maxLineLength());
+    assertThat(defaults.maxConnections()).isEqualTo(Limits.DEFAULTS.maxConnections());
+    assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Limits.DEFAULTS.maxConnectionsPerIp());
+    assertThat(defaults.idleTimeout()).isEqualTo(Limits.DEFAULTS.idleTimeout());
+    assertThat(defaults.lenientLineEndings()).isFalse();
+  }
+
+  @Test
+  void serverIsNotConfiguredWhenDisabled() {
+    runner
+        .withPropertyValues("smtp.server.enabled=false")
+        .run(
+            context ->
+                assertThat(context)
+                    .doesNotHaveBean(SmtpServer.class)
+                    .doesNotHaveBean(SmtpServerLifecycle.class)
+                    .doesNotHaveBean(SmtpHandler.class));
+  }
+
+  @Test
+  void propertiesConfigureTheServer() {
+    runner
+        .withPropertyValues(
+            "smtp.server.domain=mx.example.com",
+            "smtp.server.max-message-size=2MB",
+            "smtp.server.max-recipients=3",
+            "smtp.server.max-line-length=2000",
+            "smtp.server.max-connections=10",
+            "smtp.server.max-connections-per-ip=2",
+            "smtp.server.idle-timeout=30s",
+            "smtp.server.lenient-line-endings=true")
+        .run(
+            context -> {
+              ServerConfig config = context.getBean(SmtpServer.class).config();
+              assertThat(config.address()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+              assertThat(config.port()).isZero();
+              assertThat(config.domain()).isEqualTo("mx.example.com");
+              assertThat(config.lenientLineEndings()).isTrue();
+              assertThat(config.unixSocket()).isNull();
+              Limits limits = config.limits();
+              assertThat(limits.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
+              assertThat(limits.maxRecipients()).isEqualTo(3);
+              assertThat(limits.maxLineLength()).isEqualTo(2000);
+              assertThat(limits.maxConnections()).isEqualTo(10);
+              assertThat(limits.maxConnectionsPerIp()).isEqualTo(2);
+              assertThat(limits.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+            });
+  }
+
+  @Test
+  void limitsFromPropertiesApplyOnTheWire() {
+    runner
+        .withPropertyValues("smtp.server.max-message-size=1KB", "smtp.server.max-recipients=1")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                assertThat(c.command("EHLO client.test").lines()).contains("SIZE 1024");
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<c@example.com>").toString())
+                    .isEqualTo("452 4.5.3 Too many recipients");
+              }
+            });
+  }
+
+  @Test
+  void customizersAreAppliedInOrderAfterTheProperties() {
+    runner
+        .withPropertyValues("smtp.server.domain=mx.properties")
+        .withUserConfiguration(Customizers.class)
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                assertThat(c.reply().toString()).isEqualTo("220 mx.customized ESMTP second");
+              }
+            });
+  }
+
+  @Test
+  void serverBacksOffWhenUserDefinesSmtpServerBean() {
+    runner
+        .withUserConfiguration(OwnServer.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SmtpServer.class);
+              SmtpServer server = context.getBean(SmtpServer.class);
+              assertThat(server).isSameAs(context.getBean("ownServer"));
+              assertThat(server.isRunning()).isTrue();
+              try (SmtpTestClient c = SmtpTestClient.connect(server.port())) {
+                assertThat(c.reply().toString()).isEqualTo("220 mx.own ESMTP ready");
+              }
+            });
+  }
+
+  @Test
+  void handlerBacksOffWhenUserDefinesSmtpHandlerBean() {
+    runner
+        .withUserConfiguration(OwnHandler.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SmtpHandler.class);
+              OwnHandler.Recording handler = context.getBean(OwnHandler.Recording.class);
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                assertThat(c.mail("a@example.com", "b@example.com", "hello").code())
+                    .isEqualTo(250);
+              }
+              assertThat(handler.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("b@example.com");
+            });
+  }
+
+  @Test
+  void lifecycleBacksOffWhenUserDefinesOne() {
+    runner
+        .withBean(
+            "ownLifecycle",
+            SmtpServerLifecycle.class,
+            () -> new SmtpServerLifecycle(() -> null, Duration.ZERO))
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SmtpServerLifecycle.class);
+              assertThat(context.getBean(SmtpServerLifecycle.class).server()).isNull();
+              assertThat(context.getEnvironment().getProperty("local.smtp.server.port")).isNull();
+            });
+  }
+
+  @Test
+  void shutdownTimeoutFollowsTheLifecycleTimeoutPerShutdownPhase() {
+    runner
+        .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=7s")
+        .run(
+            context ->
+                assertThat(context.getBean(SmtpServerLifecycle.class))
+                    .hasFieldOrPropertyWithValue("shutdownTimeout", Duration.ofSeconds(7)));
+    runner.run(
+        context ->
+            assertThat(context.getBean(SmtpServerLifecycle.class))
+                .hasFieldOrPropertyWithValue("shutdownTimeout", Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void startUpFailsNamingThePortWhenItIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      runner
+          .withPropertyValues("smtp.server.port=" + taken.getLocalPort())
+          .run(
+              context -> {
+                Throwable failure = context.getStartupFailure();
+                while (failure != null && !(failure instanceof SmtpServerPortInUseException)) {
+                  failure = failure.getCause();
+                }
+                assertThat(failure)
+                    .isInstanceOf(SmtpServerPortInUseException.class)
+                    .hasMessage(
+                        "SMTP server could not start: port "
+                            + taken.getLocalPort()
+                            + " is already in use");
+              });
+    }
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void unixSocketReplacesTcp(@TempDir Path dir) {
+    Path socket = dir.resolve("smtp.sock");
+    runner
+        .withPropertyValues("smtp.server.unix-socket=" + socket, "smtp.server.domain=mx.local")
+        .run(
+            context -> {
+              assertThat(context.getBean(SmtpServer.class).config().unixSocket()).isEqualTo(socket);
+              assertThat(context.getEnvironment().getProperty("local.smtp.server.port")).isNull();
+              try (SocketChannel channel =
+                  SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                ByteBuffer greeting = ByteBuffer.allocate(64);
+                while (greeting.position() < 2
+                    || greeting.get(greeting.position() - 1) != '\n') {
+                  if (channel.read(greeting) < 0) {
+                    break;
+                  }
+                }
+                assertThat(new String(greeting.array(), 0, greeting.position(), StandardCharsets.US_ASCII))
+                    .isEqualTo("220 mx.local ESMTP ready\r\n");
+              }
+            });
+  }
+
+  @Test
+  void listenersRunOnTheServersPoolByDefault() {
+    runner
+        .withPropertyValues("spring.threads.virtual.enabled=false")
+        .withBean(ThreadRecorder.class)
+        .run(
+            context -> {
+              assertThat(context.getBean(SmtpServer.class).config().handlerExecutor()).isNull();
+              ThreadRecorder recorder = context.getBean(ThreadRecorder.class);
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                c.command("MAIL FROM:<a@example.com>");
+              }
+              assertThat(recorder.threads.poll(5, TimeUnit.SECONDS)).startsWith("smtp-handler");
+            });
+  }
+
+  @Test
+  @EnabledForJreRange(max = JRE.JAVA_20)
+  void virtualThreadsNeedJava21() {
+    runner
+        .withPropertyValues("spring.threads.virtual.enabled=true")
+        .run(
+            context ->
+                assertThat(context.getBean(SmtpServer.class).config().handlerExecutor()).isNull());
+  }
+
+  @Test
+  @EnabledForJreRange(min = JRE.JAVA_21)
+  void listenersRunOnVirtualThreadsWhenEnabled() {
+    runner
+        .withPropertyValues("spring.threads.virtual.enabled=true")
+        .withBean(ThreadRecorder.class)
+        .run(
+            context -> {
+              ThreadRecorder recorder = context.getBean(ThreadRecorder.class);
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                c.command("MAIL FROM:<a@example.com>");
+              }
+              assertThat(recorder.threads.poll(5, TimeUnit.SECONDS))
+                  .startsWith("smtp-handler-")
+                  .endsWith(" virtual");
+            });
+  }
+
+  // ------------------------------------------------------------------ configurations
+
+  @Configuration(proxyBeanMethods = false)
+  static class Customizers {
+    @Bean
+    @Order(2)
+    SmtpServerCustomizer second() {
+      return builder -> builder.greeting("second");
+    }
+
+    @Bean
+    @Order(1)
+    SmtpServerCustomizer first() {
+      return builder -> builder.greeting("first").domain("mx.customized");
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnServer {
+    @Bean
+    SmtpServer ownServer() {
+      return SmtpServer.builder()
+          .domain("mx.own")
+          .address(InetAddress.getLoopbackAddress())
+          .port(0)
+          .build();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnHandler {
+    static class Recording implements SmtpHandler {
+      final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+
+      @Override
+      public CompletionStage<Decision> message(
+          SessionInfo session, Envelope envelope, MessageBody body) {
+        try {
+          body.transferTo(OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+          return Decision.reject(451, "4.3.0", "failed").asStage();
+        }
+        messages.add(envelope.mailboxes().get(0).address());
+        return Decision.acceptStage();
+      }
+    }
+
+    @Bean
+    Recording ownHandler() {
+      return new Recording();
+    }
+  }
+
+  static class ThreadRecorder {
+    final BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+
+    @SmtpListener(SmtpEvent.MAIL_FROM)
+    void sender() {
+      Thread t = Thread.currentThread();
+      threads.add(t.getName() + (isVirtual(t) ? " virtual" : ""));
+    }
+
+    private static boolean isVirtual(Thread t) {
+      try {
+        return (boolean) Thread.class.getMethod("isVirtual").invoke(t);
+      } catch (ReflectiveOperationException e) {
+        return false;
+      }
+    }
+  }
+}
