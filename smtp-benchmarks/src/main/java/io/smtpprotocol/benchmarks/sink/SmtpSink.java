@@ -1,0 +1,153 @@
+package io.smtpprotocol.benchmarks.sink;
+
+import io.smtpprotocol.server.Limits;
+import io.smtpprotocol.server.SmtpServer;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An SMTP sink for load tests: accepts every sender and recipient, reads and discards each body,
+ * answers 250.
+ *
+ * <pre>
+ * java -jar smtp-sink.jar --port 2525 [--address 127.0.0.1] [--max-message-size 104857600]
+ *                         [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]
+ * </pre>
+ */
+public final class SmtpSink {
+
+  private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
+  private SmtpSink() {}
+
+  /** The command line options, with their defaults. */
+  record Options(
+      String address, int port, long maxMessageSize, int ioThreads, int maxConnections, String domain) {
+
+    static final Options DEFAULTS =
+        new Options("127.0.0.1", 2525, 100L * 1024 * 1024, defaultIoThreads(), 20_000, "smtp-sink");
+
+    /**
+     * Half the processors, at least one: the handler threads and, in a loopback benchmark, the
+     * load generator need the rest, and an event loop serving more connections sleeps less often.
+     */
+    static int defaultIoThreads() {
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    static Options parse(String... args) {
+      Options o = DEFAULTS;
+      for (int i = 0; i < args.length; i++) {
+        String name = args[i];
+        if (name.equals("--help") || name.equals("-h")) {
+          throw new HelpRequested();
+        }
+        String value;
+        int eq = name.indexOf('=');
+        if (name.startsWith("--") && eq > 0) {
+          value = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new IllegalArgumentException("missing value for " + name);
+        }
+        switch (name) {
+          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain);
+          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain);
+          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain);
+          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain);
+          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain);
+          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value);
+          default -> throw new IllegalArgumentException("unknown option " + name);
+        }
+      }
+      return o;
+    }
+
+    private static int number(String name, String value, int min, int max) {
+      return (int) number(name, value, min, (long) max);
+    }
+
+    private static long number(String name, String value, long min, long max) {
+      long n;
+      try {
+        n = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a number: " + value, e);
+      }
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ": " + value);
+      }
+      return n;
+    }
+  }
+
+  /** Thrown by {@link Options#parse} for {@code --help}. */
+  static final class HelpRequested extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    HelpRequested() {
+      super("help");
+    }
+  }
+
+  /** Starts a sink as {@code args} say and returns it, running. */
+  public static SmtpServer start(String... args) {
+    Options o = Options.parse(args);
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(o.address());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--address is not an address: " + o.address(), e);
+    }
+    Limits limits =
+        Limits.DEFAULTS
+            .withMaxMessageSize(o.maxMessageSize())
+            .withMaxConnections(o.maxConnections())
+            .withMaxConnectionsPerIp(o.maxConnections());
+    return SmtpServer.builder()
+        .domain(o.domain())
+        .address(address)
+        .port(o.port())
+        .ioThreads(o.ioThreads())
+        .limits(limits)
+        .handler(new SinkHandler())
+        .build()
+        .start();
+  }
+
+  public static void main(String[] args) {
+    // Netty samples buffers for leak reports by default, capturing a stack trace each time; a
+    // sink that is measured does without (-Dio.netty.leakDetection.level=simple turns it back on).
+    if (System.getProperty(LEAK_DETECTION) == null) {
+      System.setProperty(LEAK_DETECTION, "disabled");
+    }
+    SmtpServer server;
+    try {
+      server = start(args);
+    } catch (HelpRequested e) {
+      usage(System.out, null);
+      return;
+    } catch (IllegalArgumentException e) {
+      usage(System.err, e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> server.shutdownGracefully(Duration.ofSeconds(5)).join(), "smtp-sink-stop"));
+    server.terminationFuture().join();
+  }
+
+  private static void usage(PrintStream out, @Nullable String problem) {
+    if (problem != null) {
+      out.println("smtp-sink: " + problem);
+    }
+    out.println(
+        "usage: java -jar smtp-sink.jar [--port 2525] [--address 127.0.0.1] [--max-message-size 104857600]\n"
+            + "                             [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]");
+  }
+}
