@@ -6,12 +6,10 @@ import static io.smtpprotocol.server.TestAuthenticator.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -53,19 +51,7 @@ class ExternalTlsClientTests {
   }
 
   private void start(TlsMode mode) {
-    SslContext context = pki.serverContext();
-    server =
-        SmtpServer.builder()
-            .domain("mx.test")
-            .port(0)
-            .handler(handler)
-            .observer(observer)
-            .tls(mode, () -> context)
-            .authenticator(new TestAuthenticator())
-            .authRequired(true)
-            .authFailureDelay(Duration.ofMillis(50))
-            .build()
-            .start();
+    server = TestServers.startTlsWithAuth(handler, observer, mode, pki.serverContext());
   }
 
   @AfterEach

@@ -6,7 +6,6 @@ import static io.smtpprotocol.server.TestAuthenticator.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.tls.TlsMode;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -14,7 +13,6 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,19 +29,7 @@ class JakartaMailTlsTests {
   private SmtpServer server;
 
   private void start(TlsMode mode) {
-    SslContext context = pki.serverContext();
-    server =
-        SmtpServer.builder()
-            .domain("mx.test")
-            .port(0)
-            .handler(handler)
-            .observer(observer)
-            .tls(mode, () -> context)
-            .authenticator(new TestAuthenticator())
-            .authRequired(true)
-            .authFailureDelay(Duration.ofMillis(50))
-            .build()
-            .start();
+    server = TestServers.startTlsWithAuth(handler, observer, mode, pki.serverContext());
   }
 
   @AfterEach
