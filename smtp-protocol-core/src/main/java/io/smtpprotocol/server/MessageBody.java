@@ -131,6 +131,20 @@ public final class MessageBody extends InputStream {
     }
   }
 
+  /**
+   * Whether the whole body has arrived: reads then never wait for the client. The engine calls the
+   * message handler when the body is complete or its buffer is full, so a body smaller than {@link
+   * Limits#bodyBufferSize()} is always complete when the handler sees it.
+   */
+  public boolean isComplete() {
+    lock.lock();
+    try {
+      return complete;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];

@@ -1,0 +1,87 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.SmtpHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** When the message handler starts relative to the body's arrival. */
+@Timeout(20)
+class MessageHandlerStartTests {
+
+  /** What the handler saw of the body when it was called. */
+  record Start(boolean complete, long received) {}
+
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static final class StartRecorder implements SmtpHandler {
+    final CompletableFuture<Start> started = new CompletableFuture<>();
+    final CompletableFuture<String> read = new CompletableFuture<>();
+
+    @Override
+    public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+      started.complete(new Start(body.isComplete(), body.received()));
+      try {
+        read.complete(new String(body.readAllBytes(), StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        read.completeExceptionally(e);
+      }
+      return Decision.acceptStage();
+    }
+  }
+
+  private static RawClient inData(SmtpServer server) throws IOException {
+    RawClient c = RawClient.greeted(server.port());
+    c.ehlo();
+    assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+    assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+    assertThat(c.command("DATA").code()).isEqualTo(354);
+    return c;
+  }
+
+  @Test
+  void bodySentInOneWriteIsCompleteWhenTheHandlerStarts() throws Exception {
+    StartRecorder handler = new StartRecorder();
+    server = TestServers.start(handler);
+    try (RawClient c = inData(server)) {
+      c.send("Subject: one piece\r\n\r\nshort body\r\n.\r\n");
+      assertThat(c.reply().code()).isEqualTo(250);
+    }
+    Start start = handler.started.get(5, TimeUnit.SECONDS);
+    assertThat(start.complete()).isTrue();
+    assertThat(start.received()).isEqualTo("Subject: one piece\r\n\r\nshort body\r\n".length());
+    assertThat(handler.read.get(5, TimeUnit.SECONDS)).isEqualTo("Subject: one piece\r\n\r\nshort body\r\n");
+  }
+
+  @Test
+  void handlerStartsBeforeTheEndOnceTheBodyBufferIsFull() throws Exception {
+    StartRecorder handler = new StartRecorder();
+    server = TestServers.start(handler, Limits.DEFAULTS.withBodyBufferSize(4096));
+    String head = ("X".repeat(78) + "\r\n").repeat(100); // 8,000 octets, twice the buffer
+    try (RawClient c = inData(server)) {
+      c.send(head);
+      // The rest is sent only once the handler runs: it must not wait for the end of the body.
+      Start start = handler.started.get(5, TimeUnit.SECONDS);
+      assertThat(start.complete()).isFalse();
+      assertThat(start.received()).isGreaterThan(4096);
+      c.send("tail\r\n.\r\n");
+      assertThat(c.reply().code()).isEqualTo(250);
+    }
+    assertThat(handler.read.get(5, TimeUnit.SECONDS)).isEqualTo(head + "tail\r\n");
+  }
+}
