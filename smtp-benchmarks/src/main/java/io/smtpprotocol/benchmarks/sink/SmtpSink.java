@@ -2,6 +2,7 @@ package io.smtpprotocol.benchmarks.sink;
 
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * java -jar smtp-sink.jar --port 2525 [--address 127.0.0.1] [--max-message-size 104857600]
  *                         [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]
+ *                         [--warmup 50000]
  * </pre>
+ *
+ * <p>Before it opens its port the sink sends {@code --warmup} messages through a throw-away copy
+ * of itself on a free loopback port (see {@link Warmup}); {@code --warmup 0} skips that.
  */
 public final class SmtpSink {
 
@@ -25,10 +30,22 @@ public final class SmtpSink {
 
   /** The command line options, with their defaults. */
   record Options(
-      String address, int port, long maxMessageSize, int ioThreads, int maxConnections, String domain) {
+      String address,
+      int port,
+      long maxMessageSize,
+      int ioThreads,
+      int maxConnections,
+      String domain,
+      long warmup) {
 
     static final Options DEFAULTS =
-        new Options("127.0.0.1", 2525, 100L * 1024 * 1024, defaultIoThreads(), 20_000, "smtp-sink");
+        new Options(
+            "127.0.0.1", 2525, 100L * 1024 * 1024, defaultIoThreads(), 20_000, "smtp-sink", 50_000);
+
+    /** The same sink on a free loopback port, for the warm-up. */
+    Options onLoopback() {
+      return new Options("127.0.0.1", 0, maxMessageSize, ioThreads, maxConnections, domain, 0);
+    }
 
     /**
      * Half the processors, at least one: the handler threads and, in a loopback benchmark, the
@@ -56,12 +73,13 @@ public final class SmtpSink {
           throw new IllegalArgumentException("missing value for " + name);
         }
         switch (name) {
-          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain);
-          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain);
-          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain);
-          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain);
-          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain);
-          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value);
+          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup);
+          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup);
+          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain, o.warmup);
+          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain, o.warmup);
+          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain, o.warmup);
+          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value, o.warmup);
+          case "--warmup" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, number(name, value, 0, 10_000_000L));
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
@@ -95,9 +113,12 @@ public final class SmtpSink {
     }
   }
 
-  /** Starts a sink as {@code args} say and returns it, running. */
+  /** Starts a sink as {@code args} say and returns it, running (without a warm-up). */
   public static SmtpServer start(String... args) {
-    Options o = Options.parse(args);
+    return start(Options.parse(args));
+  }
+
+  static SmtpServer start(Options o) {
     InetAddress address;
     try {
       address = InetAddress.getByName(o.address());
@@ -126,12 +147,23 @@ public final class SmtpSink {
     if (System.getProperty(LEAK_DETECTION) == null) {
       System.setProperty(LEAK_DETECTION, "disabled");
     }
-    SmtpServer server;
+    Options options;
     try {
-      server = start(args);
+      options = Options.parse(args);
     } catch (HelpRequested e) {
       usage(System.out, null);
       return;
+    } catch (IllegalArgumentException e) {
+      usage(System.err, e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.warmup() > 0) {
+      warmUp(options);
+    }
+    SmtpServer server;
+    try {
+      server = start(options);
     } catch (IllegalArgumentException e) {
       usage(System.err, e.getMessage());
       System.exit(2);
@@ -142,12 +174,26 @@ public final class SmtpSink {
     server.terminationFuture().join();
   }
 
+  private static void warmUp(Options options) {
+    long t0 = System.nanoTime();
+    try {
+      long accepted = Warmup.run(options);
+      System.err.printf(
+          "smtp-sink: warmed up with %d messages in %d ms%n",
+          accepted, (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException e) {
+      // a sink that could not warm up still works, it is only slower at first
+      System.err.println("smtp-sink: warm-up failed: " + e);
+    }
+  }
+
   private static void usage(PrintStream out, @Nullable String problem) {
     if (problem != null) {
       out.println("smtp-sink: " + problem);
     }
     out.println(
         "usage: java -jar smtp-sink.jar [--port 2525] [--address 127.0.0.1] [--max-message-size 104857600]\n"
-            + "                             [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]");
+            + "                             [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]\n"
+            + "                             [--warmup 50000]");
   }
 }

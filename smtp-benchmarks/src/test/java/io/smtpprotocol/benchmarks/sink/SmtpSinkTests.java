@@ -1,6 +1,7 @@
 package io.smtpprotocol.benchmarks.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.smtpprotocol.server.SmtpServer;
@@ -59,6 +60,29 @@ class SmtpSinkTests {
     assertThat(o.port()).isEqualTo(2525);
     assertThat(o.ioThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     assertThat(o.maxMessageSize()).isEqualTo(100L * 1024 * 1024);
+    assertThat(o.warmup()).isEqualTo(50_000);
+    assertThat(SmtpSink.Options.parse("--warmup", "0").warmup()).isZero();
+  }
+
+  @Test
+  void warmupSendsSmallAndLargeMessagesThatAreAllAccepted() throws IOException {
+    SmtpServer sink = SmtpSink.start("--port", "0", "--io-threads", "1");
+    try {
+      assertThat(Warmup.run(sink, 25, true)).isEqualTo(25);
+    } finally {
+      sink.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+
+  @Test
+  void warmupFailsLoudlyWhenTheSinkRefusesItsMessages() {
+    SmtpServer sink = SmtpSink.start("--port=0", "--max-message-size=2000", "--io-threads=1");
+    try {
+      // each connection sends ten messages, the tenth of 100 KiB: the sink answers 552
+      assertThatIOException().isThrownBy(() -> Warmup.run(sink, 80, true)).withMessageContaining("got 552");
+    } finally {
+      sink.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
   }
 
   @Test
