@@ -78,6 +78,8 @@ public final class SmtpServerAutoConfiguration {
     map.from(properties.unixSocket()).to(builder::unixSocket);
     builder.limits(limits(properties));
     builder.lenientLineEndings(properties.lenientLineEndings());
+    builder.ioThreads(properties.ioThreads());
+    builder.handlerThreads(properties.handlerThreads());
     builder.handler(handler.getObject());
     tls(builder, properties, sslBundles);
     auth(builder, properties.auth(), authenticator.getIfUnique());

@@ -34,6 +34,11 @@ import org.springframework.util.unit.DataSize;
  * @param tlsRequired Whether MAIL and AUTH are refused until the connection is encrypted. Needs an
  *     SSL bundle.
  * @param auth AUTH settings. AUTH is on when the application defines an Authenticator bean.
+ * @param ioThreads Event loop threads, which read commands and write replies. 0 uses Netty's
+ *     default, twice the processors; fewer often serve better, since listener methods run on
+ *     the handler threads.
+ * @param handlerThreads Most threads running listener methods (the pool grows on demand and
+ *     shrinks when idle). Ignored when spring.threads.virtual.enabled=true.
  */
 @ConfigurationProperties("smtp.server")
 public record SmtpServerProperties(
@@ -51,7 +56,9 @@ public record SmtpServerProperties(
     @Nullable Path unixSocket,
     @DefaultValue Ssl ssl,
     @DefaultValue("false") boolean tlsRequired,
-    @DefaultValue Auth auth) {
+    @DefaultValue Auth auth,
+    @DefaultValue("0") int ioThreads,
+    @DefaultValue("256") int handlerThreads) {
 
   /**
    * TLS of the SMTP server.

@@ -90,6 +90,8 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Limits.DEFAULTS.maxConnectionsPerIp());
     assertThat(defaults.idleTimeout()).isEqualTo(Limits.DEFAULTS.idleTimeout());
     assertThat(defaults.lenientLineEndings()).isFalse();
+    assertThat(defaults.ioThreads()).isZero();
+    assertThat(defaults.handlerThreads()).isEqualTo(256);
   }
 
   @Test
@@ -115,7 +117,9 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.max-connections=10",
             "smtp.server.max-connections-per-ip=2",
             "smtp.server.idle-timeout=30s",
-            "smtp.server.lenient-line-endings=true")
+            "smtp.server.lenient-line-endings=true",
+            "smtp.server.io-threads=1",
+            "smtp.server.handler-threads=16")
         .run(
             context -> {
               ServerConfig config = context.getBean(SmtpServer.class).config();
@@ -124,6 +128,8 @@ class SmtpServerAutoConfigurationTests {
               assertThat(config.domain()).isEqualTo("mx.example.com");
               assertThat(config.lenientLineEndings()).isTrue();
               assertThat(config.unixSocket()).isNull();
+              assertThat(config.ioThreads()).isEqualTo(1);
+              assertThat(config.handlerThreads()).isEqualTo(16);
               Limits limits = config.limits();
               assertThat(limits.maxMessageSize()).isEqualTo(2L * 1024 * 1024);
               assertThat(limits.maxRecipients()).isEqualTo(3);
