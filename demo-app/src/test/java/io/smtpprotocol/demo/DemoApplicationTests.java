@@ -7,6 +7,7 @@ import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.demo.maildir.MaildirStore;
 import io.smtpprotocol.demo.maildir.StoredMessage;
+import io.smtpprotocol.server.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.context.LocalSmtpServerPort;
 import jakarta.mail.Message;
@@ -15,18 +16,20 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import io.smtpprotocol.server.SessionInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,10 +44,21 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {"smtp.server.port=0", "demo.domains=example.com"})
 class DemoApplicationTests {
 
+  private static Path dir;
+
   @DynamicPropertySource
   static void maildir(DynamicPropertyRegistry registry) throws IOException {
-    Path dir = Files.createTempDirectory("demo-wiring");
+    dir = Files.createTempDirectory("demo-wiring");
     registry.add("demo.maildir", () -> dir.resolve("maildir").toString());
+  }
+
+  @AfterAll
+  static void removeMaildir() throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   @LocalSmtpServerPort int smtpPort;
