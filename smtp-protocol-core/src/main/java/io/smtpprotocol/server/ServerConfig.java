@@ -5,6 +5,7 @@ import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param transport NIO or epoll
  * @param backlog the listen backlog
  * @param lenientLineEndings whether bare CR/LF are let through as data
+ * @param acceptedDomains the recipient domains the engine accepts, lower case; empty for all
  * @param chunking whether CHUNKING is offered
  * @param smtpUtf8 whether SMTPUTF8 is offered
  * @param eightBitMime whether 8BITMIME is offered
@@ -46,6 +48,7 @@ public record ServerConfig(
     Transport transport,
     int backlog,
     boolean lenientLineEndings,
+    Set<String> acceptedDomains,
     boolean chunking,
     boolean smtpUtf8,
     boolean eightBitMime,

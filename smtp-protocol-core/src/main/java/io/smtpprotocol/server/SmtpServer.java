@@ -44,6 +44,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
@@ -498,6 +500,7 @@ public final class SmtpServer implements AutoCloseable {
     private Transport transport = Transport.AUTO;
     private int backlog = 1024;
     private boolean lenientLineEndings;
+    private Set<String> acceptedDomains = Set.of();
     private boolean chunking = true;
     private boolean smtpUtf8 = true;
     private boolean eightBitMime = true;
@@ -618,6 +621,28 @@ public final class SmtpServer implements AutoCloseable {
      * Whether bare CR and LF are let through as message data and LF alone ends a command line
      * (default false: they are refused). Even when lenient, only CRLF.CRLF ends DATA.
      */
+    /**
+     * The domains whose recipients the engine accepts (default: every domain). RCPT TO for any
+     * other domain gets {@code 550 5.1.1} from the engine without a handler call, so that such
+     * recipients cost no handler thread; the bare {@code <Postmaster>} is always accepted (RFC
+     * 5321, section 4.5.1). Domains match exactly, ignoring ASCII case: a subdomain is another
+     * domain, an address literal matches only as written (for example {@code [192.0.2.1]}), and an
+     * internationalized domain matches only in the form the client used. Accepted recipients then
+     * go to the handler's {@code rcptTo}, which may still refuse them.
+     */
+    public Builder acceptedDomains(Collection<String> domains) {
+      Set<String> set = new LinkedHashSet<>();
+      for (String domain : Objects.requireNonNull(domains, "domains")) {
+        String d = Objects.requireNonNull(domain, "domain").strip();
+        if (d.isEmpty()) {
+          throw new IllegalArgumentException("empty domain in acceptedDomains");
+        }
+        set.add(d.toLowerCase(Locale.ROOT));
+      }
+      this.acceptedDomains = Set.copyOf(set);
+      return this;
+    }
+
     public Builder lenientLineEndings(boolean lenient) {
       this.lenientLineEndings = lenient;
       return this;
@@ -741,6 +766,7 @@ public final class SmtpServer implements AutoCloseable {
               transport,
               backlog,
               lenientLineEndings,
+              acceptedDomains,
               chunking,
               smtpUtf8,
               eightBitMime,

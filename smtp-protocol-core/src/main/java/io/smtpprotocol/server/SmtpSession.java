@@ -22,6 +22,7 @@ import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.CommandParser;
 import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServerObserver.ConnectionOutcome;
@@ -38,6 +39,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -718,6 +720,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       refused = Replies.UNKNOWN_PARAMETER;
     } else if (!rcpt.to().isAscii() && !t.envelope.smtpUtf8()) {
       refused = Replies.SMTPUTF8_REQUIRED;
+    } else if (!serves(rcpt.to())) {
+      refused = Replies.DOMAIN_NOT_SERVED;
     }
     if (refused != null) {
       write(refused, "RCPT");
@@ -737,6 +741,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), "RCPT");
           next();
         });
+  }
+
+  /** Whether the engine accepts recipients of this mailbox's domain (see the builder). */
+  private boolean serves(Mailbox to) {
+    Set<String> domains = config.acceptedDomains();
+    return domains.isEmpty() || to.domain().isEmpty() || domains.contains(to.domainLowerCase());
   }
 
   private void data() {
