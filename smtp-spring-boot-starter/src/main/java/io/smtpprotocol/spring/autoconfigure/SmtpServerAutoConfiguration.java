@@ -78,6 +78,7 @@ public final class SmtpServerAutoConfiguration {
     map.from(properties.unixSocket()).to(builder::unixSocket);
     builder.limits(limits(properties));
     builder.lenientLineEndings(properties.lenientLineEndings());
+    map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
     builder.handlerThreads(properties.handlerThreads());
     builder.handler(handler.getObject());

@@ -34,6 +34,9 @@ import org.springframework.util.unit.DataSize;
  * @param tlsRequired Whether MAIL and AUTH are refused until the connection is encrypted. Needs an
  *     SSL bundle.
  * @param auth AUTH settings. AUTH is on when the application defines an Authenticator bean.
+ * @param acceptedDomains Recipient domains the server accepts; RCPT TO for any other domain gets
+ *     550 5.1.1 without a listener call. Every domain when empty. Matched exactly, ignoring case;
+ *     the bare Postmaster is always accepted.
  * @param ioThreads Event loop threads, which read commands and write replies. 0 uses Netty's
  *     default, twice the processors; fewer often serve better, since listener methods run on
  *     the handler threads.
@@ -57,6 +60,7 @@ public record SmtpServerProperties(
     @DefaultValue Ssl ssl,
     @DefaultValue("false") boolean tlsRequired,
     @DefaultValue Auth auth,
+    @Nullable List<String> acceptedDomains,
     @DefaultValue("0") int ioThreads,
     @DefaultValue("256") int handlerThreads) {
 

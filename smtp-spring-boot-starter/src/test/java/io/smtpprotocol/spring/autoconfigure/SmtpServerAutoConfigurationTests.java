@@ -90,6 +90,7 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Limits.DEFAULTS.maxConnectionsPerIp());
     assertThat(defaults.idleTimeout()).isEqualTo(Limits.DEFAULTS.idleTimeout());
     assertThat(defaults.lenientLineEndings()).isFalse();
+    assertThat(defaults.acceptedDomains()).isNull();
     assertThat(defaults.ioThreads()).isZero();
     assertThat(defaults.handlerThreads()).isEqualTo(256);
   }
@@ -118,6 +119,7 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.max-connections-per-ip=2",
             "smtp.server.idle-timeout=30s",
             "smtp.server.lenient-line-endings=true",
+            "smtp.server.accepted-domains=example.com, Example.ORG",
             "smtp.server.io-threads=1",
             "smtp.server.handler-threads=16")
         .run(
@@ -128,6 +130,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(config.domain()).isEqualTo("mx.example.com");
               assertThat(config.lenientLineEndings()).isTrue();
               assertThat(config.unixSocket()).isNull();
+              assertThat(config.acceptedDomains()).containsExactlyInAnyOrder("example.com", "example.org");
               assertThat(config.ioThreads()).isEqualTo(1);
               assertThat(config.handlerThreads()).isEqualTo(16);
               Limits limits = config.limits();
@@ -153,6 +156,23 @@ class SmtpServerAutoConfigurationTests {
                 assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
                 assertThat(c.command("RCPT TO:<c@example.com>").toString())
                     .isEqualTo("452 4.5.3 Too many recipients");
+              }
+            });
+  }
+
+  @Test
+  void acceptedDomainsFromPropertiesApplyOnTheWire() {
+    runner
+        .withPropertyValues("smtp.server.accepted-domains=example.com")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                c.command("EHLO client.test");
+                assertThat(c.command("MAIL FROM:<a@other.test>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<b@other.test>").toString())
+                    .isEqualTo("550 5.1.1 No such mailbox here: domain not served");
+                assertThat(c.command("RCPT TO:<b@EXAMPLE.com>").code()).isEqualTo(250);
               }
             });
   }
