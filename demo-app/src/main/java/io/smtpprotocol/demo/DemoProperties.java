@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the demo application.
  *
  * @param maildir the Maildir folder that accepted messages are delivered into
- * @param domains the domains whose recipients are accepted
+ * @param domains the domains whose recipients are accepted (the server is given them as {@code
+ *     smtp.server.accepted-domains})
  * @param users the users that may authenticate, name to password
  */
 @ConfigurationProperties("demo")
@@ -23,15 +24,5 @@ public record DemoProperties(
   public DemoProperties {
     domains = domains.stream().map(String::strip).filter(d -> !d.isEmpty()).toList();
     users = users == null || users.isEmpty() ? Map.of("demo", "demo") : Map.copyOf(users);
-  }
-
-  /** Whether recipients of this domain are accepted (case-insensitive). */
-  public boolean acceptsDomain(String domain) {
-    for (String d : domains) {
-      if (d.equalsIgnoreCase(domain)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

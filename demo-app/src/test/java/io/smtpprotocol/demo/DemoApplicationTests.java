@@ -132,6 +132,11 @@ class DemoApplicationTests {
   }
 
   @Test
+  void theServerIsGivenTheDemoDomains() {
+    assertThat(server.config().acceptedDomains()).containsExactly("example.com");
+  }
+
+  @Test
   void recipientsOutsideTheDomainsAreRefused() throws Exception {
     MimeMessage mail = new MimeMessage(session());
     mail.setFrom(new InternetAddress("alice@example.org"));

@@ -1,6 +1,5 @@
 package io.smtpprotocol.demo.smtp;
 
-import io.smtpprotocol.demo.DemoProperties;
 import io.smtpprotocol.demo.maildir.Delivery;
 import io.smtpprotocol.demo.maildir.MaildirStore;
 import io.smtpprotocol.demo.maildir.StoredMessage;
@@ -18,25 +17,17 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Accepts mail for the configured domains and delivers each message into the Maildir before
- * answering, so that a {@code 250} means the message is on disk.
+ * Delivers each message into the Maildir before answering, so that a {@code 250} means the message
+ * is on disk. Recipients outside {@code demo.domains} never get here: the server refuses them
+ * itself ({@code smtp.server.accepted-domains} in {@code application.properties}).
  */
 @Component
 class InboundMail {
 
-  private final DemoProperties properties;
   private final MaildirStore store;
 
-  InboundMail(DemoProperties properties, MaildirStore store) {
-    this.properties = properties;
+  InboundMail(MaildirStore store) {
     this.store = store;
-  }
-
-  @SmtpListener(SmtpEvent.RCPT_TO)
-  Decision recipient(Mailbox to) {
-    return properties.acceptsDomain(to.domain())
-        ? Decision.accept()
-        : Decision.reject(550, "5.1.1", "No such mailbox here: " + to.address());
   }
 
   /**
