@@ -117,16 +117,7 @@ class PythonSmtplibTests {
     }
     byte[] body = out.toByteArray();
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("sendmail", body);
 
     assertThat(run.lines()).as(run.describe()).contains("result ok");
     byte[] received = handler.takeMessage().body();
@@ -166,18 +157,7 @@ class PythonSmtplibTests {
           '\n'
         };
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--mail-option",
-            "BODY=8BITMIME",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("sendmail", body, "--mail-option", "BODY=8BITMIME");
 
     assertThat(run.lines()).as(run.describe()).contains("result ok");
     RecordingHandler.Received m = handler.takeMessage();
@@ -191,16 +171,7 @@ class PythonSmtplibTests {
     // smtplib sends a bytes body as it is: the bare LF reaches the server
     byte[] body = "Subject: lf\r\n\r\nfirst\nsecond\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("sendmail", body);
 
     assertThat(run.lines())
         .as(run.describe())
@@ -225,16 +196,7 @@ class PythonSmtplibTests {
         "Subject: lf\r\n\r\nfirst\nsecond\rthird\r\n.\nnot the end\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("sendmail", body);
 
     assertThat(run.lines()).as(run.describe()).contains("result ok");
     assertThat(handler.takeMessage().body()).isEqualTo(body);
@@ -279,19 +241,7 @@ class PythonSmtplibTests {
     byte[] body = "Subject: partial\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
 
     ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--to",
-            "nobody@example.com",
-            "--to",
-            "c@example.com",
-            "--body-file",
-            write("body.eml", body));
+        send("sendmail", body, "--to", "nobody@example.com", "--to", "c@example.com");
 
     assertThat(run.lines())
         .as(run.describe())
@@ -309,15 +259,7 @@ class PythonSmtplibTests {
     handler.recipientFilter = to -> false;
 
     ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--body-file",
-            write("body.eml", "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
+        send("sendmail", "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
 
     assertThat(run.lines())
         .as(run.describe())
@@ -335,16 +277,7 @@ class PythonSmtplibTests {
             .repeat(60)
             .getBytes(StandardCharsets.US_ASCII);
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "sendmail",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("sendmail", body);
 
     assertThat(run.lines())
         .as(run.describe())
@@ -360,19 +293,7 @@ class PythonSmtplibTests {
     byte[] body =
         "Subject: chunks\r\n\r\n.one\r\n..two\r\n.\r\nend\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "bdat",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--chunk-size",
-            "7",
-            "--empty-last",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("bdat", body, "--chunk-size", "7", "--empty-last");
 
     List<String> replies = linesStartingWith(run, "reply ");
     int chunks = (body.length + 6) / 7 + 1;
@@ -390,18 +311,7 @@ class PythonSmtplibTests {
     start(Limits.DEFAULTS.withMaxMessageSize(SIZE_LIMIT));
     byte[] body = "x".repeat((int) SIZE_LIMIT + 100).getBytes(StandardCharsets.US_ASCII);
 
-    ClientProcess.Result run =
-        python(
-            "--mode",
-            "bdat",
-            "--from",
-            "a@example.com",
-            "--to",
-            "b@example.com",
-            "--chunk-size",
-            "1000",
-            "--body-file",
-            write("body.eml", body));
+    ClientProcess.Result run = send("bdat", body, "--chunk-size", "1000");
 
     List<String> replies = linesStartingWith(run, "reply ");
     assertThat(replies).as(run.describe()).hasSize(2 + 5);
@@ -422,6 +332,20 @@ class PythonSmtplibTests {
             .limits(limits)
             .build()
             .start();
+  }
+
+  /**
+   * Runs the client in {@code mode} from a@example.com to b@example.com with {@code options}, then
+   * {@code body} as the message.
+   */
+  private ClientProcess.Result send(String mode, byte[] body, String... options)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--mode", mode, "--from", "a@example.com", "--to", "b@example.com"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--body-file", write("body.eml", body)));
+    return python(args.toArray(String[]::new));
   }
 
   private ClientProcess.Result python(String... args) throws IOException, InterruptedException {
