@@ -53,67 +53,72 @@ class SmtpListenerTests {
           .withPropertyValues(
               "smtp.server.port=0", "smtp.server.address=127.0.0.1", "smtp.server.domain=mx.test");
 
+  /** What a test says to the server and expects back, on one greeted connection. */
+  private interface Conversation {
+    void with(SmtpTestClient client) throws Exception;
+  }
+
+  /** Starts the server with {@code listener} as a bean and holds {@code conversation} with it. */
+  private void converse(Class<?> listener, Conversation conversation) {
+    runner
+        .withBean(listener)
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                conversation.with(c);
+              }
+            });
+  }
+
   private static int port(AssertableApplicationContext context) {
     return context.getEnvironment().getRequiredProperty("local.smtp.server.port", Integer.class);
   }
 
   @Test
   void booleanFalseRejectsWithTheEventsDefaultReply() {
-    runner
-        .withBean(Recipients.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
-                assertThat(c.command("RCPT TO:<known@example.com>").toString())
-                    .isEqualTo("250 2.1.5 Recipient ok");
-                assertThat(c.command("RCPT TO:<stranger@elsewhere.test>").toString())
-                    .isEqualTo("550 5.1.1 Recipient rejected");
-              }
-            });
+    converse(
+        Recipients.class,
+        c -> {
+          assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("RCPT TO:<known@example.com>").toString())
+              .isEqualTo("250 2.1.5 Recipient ok");
+          assertThat(c.command("RCPT TO:<stranger@elsewhere.test>").toString())
+              .isEqualTo("550 5.1.1 Recipient rejected");
+        });
   }
 
   @Test
   void decisionRepliesReachTheClient() {
-    runner
-        .withBean(Senders.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                assertThat(c.command("MAIL FROM:<spam@spam.test>").toString())
-                    .isEqualTo("550 5.7.1 Go away");
-                assertThat(c.command("MAIL FROM:<friend@example.com>").toString())
-                    .isEqualTo("250 2.1.0 Welcome friend@example.com");
-              }
-            });
+    converse(
+        Senders.class,
+        c -> {
+          assertThat(c.command("MAIL FROM:<spam@spam.test>").toString())
+              .isEqualTo("550 5.7.1 Go away");
+          assertThat(c.command("MAIL FROM:<friend@example.com>").toString())
+              .isEqualTo("250 2.1.0 Welcome friend@example.com");
+        });
   }
 
   @Test
   void smtpRejectExceptionGivesItsReply() {
-    runner
-        .withBean(Throwing.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                c.command("MAIL FROM:<a@example.com>");
-                assertThat(c.command("RCPT TO:<full@example.com>").toString())
-                    .isEqualTo("452 4.2.2 Mailbox full");
-              }
-            });
+    converse(
+        Throwing.class,
+        c -> {
+          c.command("MAIL FROM:<a@example.com>");
+          assertThat(c.command("RCPT TO:<full@example.com>").toString())
+              .isEqualTo("452 4.2.2 Mailbox full");
+        });
   }
 
   @Test
   void otherExceptionsGive451AndAreLoggedOnceNamingTheMethod(CapturedOutput output) {
-    runner
-        .withBean(Throwing.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                c.command("MAIL FROM:<a@example.com>");
-                assertThat(c.command("RCPT TO:<broken@example.com>").toString())
-                    .isEqualTo("451 4.3.0 Local error in processing, try again later");
-              }
-            });
+    converse(
+        Throwing.class,
+        c -> {
+          c.command("MAIL FROM:<a@example.com>");
+          assertThat(c.command("RCPT TO:<broken@example.com>").toString())
+              .isEqualTo("451 4.3.0 Local error in processing, try again later");
+        });
     assertThat(output.getOut().split("database is down", -1)).hasSize(2);
     assertThat(output)
         .contains("@SmtpListener(RCPT_TO) method")
@@ -123,18 +128,15 @@ class SmtpListenerTests {
 
   @Test
   void voidAcceptsAndCompletionStageIsAwaited() {
-    runner
-        .withBean(Async.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
-                assertThat(c.command("RCPT TO:<later@example.com>").toString())
-                    .isEqualTo("251 2.1.5 Will forward");
-                assertThat(c.command("RCPT TO:<never@example.com>").code()).isEqualTo(550);
-                assertThat(c.command("DATA").code()).isEqualTo(354);
-              }
-            });
+    converse(
+        Async.class,
+        c -> {
+          assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("RCPT TO:<later@example.com>").toString())
+              .isEqualTo("251 2.1.5 Will forward");
+          assertThat(c.command("RCPT TO:<never@example.com>").code()).isEqualTo(550);
+          assertThat(c.command("DATA").code()).isEqualTo(354);
+        });
   }
 
   @Test
@@ -231,15 +233,12 @@ class SmtpListenerTests {
 
   @Test
   void withoutMessageListenerMessagesAreRefusedAndAWarningIsLogged(CapturedOutput output) {
-    runner
-        .withBean(Recipients.class)
-        .run(
-            context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                assertThat(c.mail("a@example.com", "known@example.com", "x").toString())
-                    .isEqualTo("554 5.3.2 Message not accepted: no message handler");
-              }
-            });
+    converse(
+        Recipients.class,
+        c -> {
+          assertThat(c.mail("a@example.com", "known@example.com", "x").toString())
+              .isEqualTo("554 5.3.2 Message not accepted: no message handler");
+        });
     assertThat(output).contains("No @SmtpListener(SmtpEvent.MESSAGE) method");
   }
 
