@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxFailures failed attempts after which the session gets {@code 421} and is closed
  * @param failureDelay the delay before the reply to the first failed attempt; it doubles with each
  *     further failure
+ * @param maxAddressFailures failed attempts from one client address (an IPv6 /64), over all its
+ *     connections, after which AUTH from there is refused with {@code 454 4.7.0} until {@code
+ *     addressFailureWindow} has passed since the first of them
+ * @param addressFailureWindow how long failures from one address count
  */
 public record AuthSettings(
     @Nullable Authenticator authenticator,
@@ -25,11 +29,33 @@ public record AuthSettings(
     boolean required,
     boolean allowInsecure,
     int maxFailures,
-    Duration failureDelay) {
+    Duration failureDelay,
+    int maxAddressFailures,
+    Duration addressFailureWindow) {
 
   /** AUTH off. */
   public static final AuthSettings NONE =
-      new AuthSettings(null, List.of(), false, false, 3, Duration.ofSeconds(1));
+      new AuthSettings(
+          null, List.of(), false, false, 3, Duration.ofSeconds(1), 10, Duration.ofMinutes(10));
+
+  /** Settings with the default budget of failures per client address. */
+  public AuthSettings(
+      @Nullable Authenticator authenticator,
+      List<String> mechanisms,
+      boolean required,
+      boolean allowInsecure,
+      int maxFailures,
+      Duration failureDelay) {
+    this(
+        authenticator,
+        mechanisms,
+        required,
+        allowInsecure,
+        maxFailures,
+        failureDelay,
+        NONE.maxAddressFailures(),
+        NONE.addressFailureWindow());
+  }
 
   public AuthSettings {
     List<String> names = new ArrayList<>();
@@ -52,6 +78,13 @@ public record AuthSettings(
     }
     if (failureDelay.isNegative()) {
       throw new IllegalArgumentException("failureDelay must not be negative: " + failureDelay);
+    }
+    if (maxAddressFailures < 1) {
+      throw new IllegalArgumentException("maxAddressFailures must be positive: " + maxAddressFailures);
+    }
+    if (addressFailureWindow.isNegative() || addressFailureWindow.isZero()) {
+      throw new IllegalArgumentException(
+          "addressFailureWindow must be positive: " + addressFailureWindow);
     }
   }
 

@@ -99,18 +99,24 @@ public record MailParameters(Map<String, String> values) {
     return Optional.ofNullable(values.get(keyword.toUpperCase(Locale.ROOT)));
   }
 
-  /** The SIZE parameter (RFC 1870), empty when absent or not a number. */
+  /**
+   * The SIZE parameter (RFC 1870: one to twenty digits), empty when absent or not such a number. A
+   * size beyond {@link Long#MAX_VALUE} is valid and is given as {@link Long#MAX_VALUE}.
+   */
   public OptionalLong size() {
     String v = values.get("SIZE");
-    if (v == null || v.isEmpty() || v.length() > 18) {
+    if (v == null || v.isEmpty() || v.length() > 20) {
       return OptionalLong.empty();
     }
+    long size = 0;
     for (int i = 0; i < v.length(); i++) {
-      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') {
         return OptionalLong.empty();
       }
+      size = size > (Long.MAX_VALUE - (c - '0')) / 10 ? Long.MAX_VALUE : size * 10 + (c - '0');
     }
-    return OptionalLong.of(Long.parseLong(v));
+    return OptionalLong.of(size);
   }
 
   /**

@@ -19,6 +19,8 @@ import java.time.Duration;
  *     (default zero)
  * @param bodyBufferSize octets of message body buffered per connection before reading pauses
  *     (default 32 KiB)
+ * @param writeBufferSize octets of replies queued for a connection before the server stops reading
+ *     its commands until the client has taken them (default 64 KiB; reading resumes below half)
  */
 public record Limits(
     int maxLineLength,
@@ -31,7 +33,8 @@ public record Limits(
     Duration sessionTimeout,
     Duration handlerTimeout,
     Duration greetingDelay,
-    int bodyBufferSize) {
+    int bodyBufferSize,
+    int writeBufferSize) {
 
   public static final Limits DEFAULTS =
       new Limits(
@@ -45,7 +48,8 @@ public record Limits(
           Duration.ofMinutes(30),
           Duration.ofMinutes(5),
           Duration.ZERO,
-          32 * 1024);
+          32 * 1024,
+          64 * 1024);
 
   public Limits {
     positive(maxLineLength, "maxLineLength");
@@ -68,6 +72,9 @@ public record Limits(
     if (bodyBufferSize < 1024) {
       throw new IllegalArgumentException("bodyBufferSize must be at least 1024: " + bodyBufferSize);
     }
+    if (writeBufferSize < 1024) {
+      throw new IllegalArgumentException("writeBufferSize must be at least 1024: " + writeBufferSize);
+    }
   }
 
   private static void positive(int value, String name) {
@@ -83,46 +90,50 @@ public record Limits(
   }
 
   public Limits withMaxLineLength(int v) {
-    return new Limits(v, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(v, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withMaxMessageSize(long v) {
-    return new Limits(maxLineLength, v, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, v, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withMaxRecipients(int v) {
-    return new Limits(maxLineLength, maxMessageSize, v, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, v, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withMaxConnections(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, v, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, v, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withMaxConnectionsPerIp(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, v, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, v, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withMaxBadCommands(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, v, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, v, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withIdleTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, v, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, v, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withSessionTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, v, handlerTimeout, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, v, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withHandlerTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, v, greetingDelay, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, v, greetingDelay, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withGreetingDelay(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, v, bodyBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, v, bodyBufferSize, writeBufferSize);
   }
 
   public Limits withBodyBufferSize(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, v);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, v, writeBufferSize);
+  }
+
+  public Limits withWriteBufferSize(int v) {
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, v);
   }
 }

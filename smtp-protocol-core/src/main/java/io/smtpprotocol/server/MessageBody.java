@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Reads block until data arrives; the engine buffers only a bounded amount (see {@link
  * Limits#bodyBufferSize()}) and pauses reading from the client while the handler is behind. A
- * read throws {@link IOException} when the message turns out too large or malformed or the
- * connection is lost; the client then gets the engine's error reply. Closing the stream discards
+ * read throws {@link MessageAbortedException} when the message turns out too large or malformed or
+ * the connection is lost; the client then gets the engine's error reply. Closing the stream discards
  * the rest of the body.
  */
 public final class MessageBody extends InputStream {
@@ -33,7 +33,7 @@ public final class MessageBody extends InputStream {
   private boolean complete;
   private boolean closed;
   private boolean suspended;
-  private @Nullable IOException failure;
+  private @Nullable MessageAbortedException failure;
 
   /**
    * @param highWater buffered octets above which the producer is asked to pause
@@ -86,7 +86,7 @@ public final class MessageBody extends InputStream {
    * The body failed (also after it was complete, for example when the connection is lost before
    * the final reply): readers get the exception, buffered octets are dropped.
    */
-  void fail(IOException e) {
+  void fail(MessageAbortedException e) {
     lock.lock();
     try {
       if (failure == null && !closed) {
@@ -166,7 +166,7 @@ public final class MessageBody extends InputStream {
     try {
       while (queue.isEmpty()) {
         if (failure != null) {
-          throw new IOException(failure.getMessage(), failure);
+          throw new MessageAbortedException(failure.getMessage(), failure);
         }
         if (closed) {
           throw new IOException("message body closed");
@@ -207,7 +207,7 @@ public final class MessageBody extends InputStream {
     lock.lock();
     try {
       if (failure != null) {
-        throw new IOException(failure.getMessage(), failure);
+        throw new MessageAbortedException(failure.getMessage(), failure);
       }
       return (int) Math.min(Integer.MAX_VALUE, queued);
     } finally {

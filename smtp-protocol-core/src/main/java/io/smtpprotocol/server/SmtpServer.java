@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -108,9 +109,16 @@ public final class SmtpServer implements AutoCloseable {
   private final Reply ehloReply;
   private final Reply ehloReplyTls;
   private final Map<String, SaslMechanism> mechanisms;
+  private final AddressFailures authFailures;
+  private final WarningLimiter warnings = new WarningLimiter(10, TimeUnit.SECONDS.toNanos(10));
 
   private SmtpServer(ServerConfig config) {
     this.config = config;
+    this.authFailures =
+        new AddressFailures(
+            config.auth().maxAddressFailures(),
+            config.auth().addressFailureWindow(),
+            AddressFailures.DEFAULT_CAPACITY);
     this.overrides = HandlerOverrides.of(config.handler());
     this.greetingReply = Reply.of(220, config.domain() + " ESMTP " + config.greeting());
     this.heloReply = Reply.of(250, config.domain());
@@ -209,6 +217,10 @@ public final class SmtpServer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, config.backlog())
             .childOption(
                 ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024))
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(
+                    config.limits().writeBufferSize() / 2, config.limits().writeBufferSize()))
             .childHandler(new SmtpServerInitializer(this));
     if (config.unixSocket() == null) {
       bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
@@ -456,6 +468,22 @@ public final class SmtpServer implements AutoCloseable {
     }
   }
 
+  /** Limits the warnings that clients can provoke. */
+  WarningLimiter warnings() {
+    return warnings;
+  }
+
+  /** Failed AUTH attempts per client address, over all connections. */
+  AddressFailures authFailures() {
+    return authFailures;
+  }
+
+  /** The connections open now (for tests in this package). */
+  List<Channel> channels() {
+    ChannelGroup group = sessions;
+    return group == null ? List.of() : List.copyOf(group);
+  }
+
   String nextSessionId() {
     return Long.toString(sessionIds.incrementAndGet(), 36);
   }
@@ -515,6 +543,8 @@ public final class SmtpServer implements AutoCloseable {
     private boolean allowInsecureAuth;
     private int maxAuthFailures = AuthSettings.NONE.maxFailures();
     private Duration authFailureDelay = AuthSettings.NONE.failureDelay();
+    private int maxAddressAuthFailures = AuthSettings.NONE.maxAddressFailures();
+    private Duration addressAuthFailureWindow = AuthSettings.NONE.addressFailureWindow();
 
     private Builder() {}
 
@@ -750,6 +780,17 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The budget of failed AUTH attempts per client address, over all its connections (default 10
+     * in 10 minutes): past it, AUTH from that address is refused with {@code 454 4.7.0} until the
+     * window that began with its first failure has passed. IPv6 clients count by /64 prefix.
+     */
+    public Builder authFailuresPerAddress(int failures, Duration window) {
+      this.maxAddressAuthFailures = failures;
+      this.addressAuthFailureWindow = Objects.requireNonNull(window, "window");
+      return this;
+    }
+
     public SmtpServer build() {
       return new SmtpServer(
           new ServerConfig(
@@ -779,7 +820,9 @@ public final class SmtpServer implements AutoCloseable {
                   authRequired,
                   allowInsecureAuth,
                   maxAuthFailures,
-                  authFailureDelay)));
+                  authFailureDelay,
+                  maxAddressAuthFailures,
+                  addressAuthFailureWindow)));
     }
   }
 }

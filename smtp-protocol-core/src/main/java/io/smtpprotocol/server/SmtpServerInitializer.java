@@ -2,17 +2,15 @@ package io.smtpprotocol.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.smtpprotocol.codec.ReplyEncoder;
 import io.smtpprotocol.codec.SmtpServerDecoder;
 import io.smtpprotocol.tls.TlsMode;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sets up each accepted connection: TLS (implicit TLS only; STARTTLS adds it later, first in the
- * pipeline), idle timer, reply encoder, input decoder, session.
+ * pipeline), reply encoder, input decoder, session.
  */
 final class SmtpServerInitializer extends ChannelInitializer<Channel> {
 
@@ -46,9 +44,6 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
       }
     }
     ch.pipeline()
-        .addLast(
-            "idle",
-            new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("replies", ReplyEncoder.INSTANCE)
         .addLast("decoder", decoder)
         .addLast("session", new SmtpSession(server, decoder));

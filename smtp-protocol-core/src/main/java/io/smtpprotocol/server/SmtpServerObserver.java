@@ -49,4 +49,10 @@ public interface SmtpServerObserver {
 
   /** An AUTH exchange ended. */
   default void auth(String mechanism, boolean success) {}
+
+  /**
+   * An AUTH command was refused because its client address has used up its budget of failed
+   * attempts ({@code 454 4.7.0}).
+   */
+  default void authThrottled() {}
 }

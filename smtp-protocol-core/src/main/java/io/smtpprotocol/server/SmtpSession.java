@@ -1,14 +1,13 @@
 package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.auth.SaslExchange;
 import io.smtpprotocol.auth.SaslMechanism;
@@ -74,7 +73,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final boolean debug = transcript.isDebugEnabled();
 
   private @Nullable ChannelHandlerContext ctx;
-  private @Nullable IdleStateHandler idleHandler;
+  private final long idleNanos;
+  /** When the client must have sent what the session waits for (System.nanoTime()). */
+  private long inputDeadline;
+  private @Nullable ScheduledFuture<?> idleTimer;
+  /** Reading waits until the client has taken the replies queued for it. */
+  private boolean awaitingWritable;
   private SessionInfo info;
   private @Nullable InetAddress ip;
   private boolean counted;
@@ -125,6 +129,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   /** The longest AUTH line, CRLF included (RFC 4954 section 4). */
   static final int MAX_AUTH_LINE = 12_288;
 
+  /** How long a closing connection's last reply may take to be written before it is dropped. */
+  private static final long CLOSE_GRACE_MILLIS = 5_000;
+
   /** The longest delay before a failed AUTH is answered, however many failures. */
   private static final long MAX_AUTH_DELAY_MILLIS = 30_000;
 
@@ -138,6 +145,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.decoder = decoder;
     this.tlsSettings = config.tls();
     this.authSettings = config.auth();
+    this.idleNanos = limits.idleTimeout().toNanos();
     this.info = new SessionInfo("-", new InetSocketAddress(0), new InetSocketAddress(0), Instant.now(), null, null, null);
   }
 
@@ -185,6 +193,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     counted = true;
+    armIdle();
     sessionTimer =
         ctx.executor()
             .schedule(
@@ -240,11 +249,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decoder.stop();
     cancel(sessionTimer);
     cancel(greetingTimer);
+    cancel(idleTimer);
     Transaction t = tx;
     if (t != null) {
       tx = null;
       if (t.body != null) {
-        t.body.fail(new IOException("connection lost"));
+        t.body.fail(new MessageAbortedException("connection lost"));
         observer.message(MessageOutcome.FAILED, t.size, sinceStart(t));
       }
     }
@@ -271,7 +281,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (problem instanceof IOException || cause instanceof DecoderException && tlsHandshaking) {
       log.debug("session {}: {}", info.id(), cause.toString());
     } else {
-      log.warn("session {} failed", info.id(), cause);
+      warn("session {} failed", info.id(), cause);
     }
     closing = true;
     decoder.stop();
@@ -284,14 +294,49 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       onHandshake(handshake);
       return;
     }
-    if (evt instanceof IdleStateEvent) {
-      // Idle only counts while the session waits for the client, not for a handler.
-      if (decoder.wantsInput() || !greeted && pendingDecisions == 0) {
-        closeWith(Replies.IDLE_TIMEOUT);
-      }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (awaitingWritable && ctx.channel().isWritable()) {
+      awaitingWritable = false;
+      next();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * Gives the client the idle timeout from now to send what the session waits for. In command
+   * mode only a new wait arms it: a command line must be complete within the idle timeout, however
+   * slowly its octets trickle in (RFC 5321 4.5.3.2 times each command). Message content extends
+   * it as it arrives.
+   */
+  private void armIdle() {
+    inputDeadline = System.nanoTime() + idleNanos;
+    if (idleTimer == null && ctx != null) {
+      idleTimer = ctx.executor().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void idleCheck() {
+    idleTimer = null;
+    if (closing) {
       return;
     }
-    ctx.fireUserEventTriggered(evt);
+    long left = inputDeadline - System.nanoTime();
+    if (left > 0) {
+      idleTimer = ctx().executor().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+    } else if (waitsForClient()) {
+      closeWith(Replies.IDLE_TIMEOUT);
+    }
+    // else the session waits for the application, whose time is not the client's: the next wait
+    // for the client arms the timer again
+  }
+
+  /** Whether the session waits for the client: its input, or its reading of our replies. */
+  private boolean waitsForClient() {
+    return decoder.wantsInput() || awaitingWritable || !greeted && pendingDecisions == 0;
   }
 
   /** Called by the server when it shuts down gracefully. */
@@ -302,18 +347,34 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Called by the server when the drain time is over. */
+  /**
+   * Called by the server when the drain time is over: closes at once, also a connection whose
+   * client does not read (its last replies are abandoned).
+   */
   void forceClose() {
-    closeWith(Replies.SERVICE_SHUTTING_DOWN);
+    closeWith(Replies.SERVICE_SHUTTING_DOWN, true);
   }
 
   private void closeWith(Reply reply) {
+    closeWith(reply, false);
+  }
+
+  /**
+   * Answers with {@code reply} and closes. The close waits for the reply to be written, but never
+   * for a client that does not read: with replies still queued for it the connection closes at
+   * once, and otherwise after {@link #CLOSE_GRACE_MILLIS} at the latest.
+   */
+  private void closeWith(Reply reply, boolean now) {
+    ChannelHandlerContext c = ctx();
     if (closing) {
+      if (now) {
+        c.close();
+      }
       return;
     }
     closing = true;
     decoder.stop();
-    ChannelHandlerContext c = ctx();
+    cancel(idleTimer);
     if (tlsHandshaking) {
       // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
       tlsHandshaking = false;
@@ -323,7 +384,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (debug) {
       transcript.debug("{} S: {}", info.id(), reply);
     }
-    c.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    boolean stuck = now || !c.channel().isWritable();
+    ChannelFuture written = c.writeAndFlush(reply);
+    if (stuck || written.isDone()) {
+      c.close();
+      return;
+    }
+    written.addListener(ChannelFutureListener.CLOSE);
+    ScheduledFuture<?> grace =
+        c.executor().schedule(() -> c.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    c.channel().closeFuture().addListener(f -> grace.cancel(false));
   }
 
   private static void cancel(@Nullable ScheduledFuture<?> f) {
@@ -378,12 +448,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     // Idle time counts from here: time spent waiting for a handler is not the client's.
-    IdleStateHandler idle = idleHandler;
-    if (idle == null) {
-      idle = idleHandler = ctx().pipeline().get(IdleStateHandler.class);
-    }
-    if (idle != null) {
-      idle.resetReadTimeout();
+    armIdle();
+    // Replies back-pressure the commands: while the client leaves our replies unread beyond the
+    // write buffer's bound, no further command is read (nor answered).
+    ChannelHandlerContext c = ctx();
+    if (!c.channel().isWritable()) {
+      c.flush();
+      if (!c.channel().isWritable()) {
+        awaitingWritable = true;
+        return;
+      }
     }
     decoder.request();
   }
@@ -582,7 +656,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       if (info.authenticatedUser() != null) {
         return Replies.ALREADY_AUTHENTICATED;
       }
-      return tx != null ? Replies.AUTH_IN_TRANSACTION : null;
+      if (tx != null) {
+        return Replies.AUTH_IN_TRANSACTION;
+      }
+      if (server.authFailures().exhausted(ip)) {
+        observer.authThrottled();
+        return Replies.AUTH_ADDRESS_THROTTLED;
+      }
+      return null;
     }
     if (command instanceof Command.MailFrom) {
       if (info.tls() == null && tlsSettings.required()) {
@@ -775,6 +856,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           Reply goAhead = d.reply();
           write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, "DATA");
           decoder.startData(limits.maxMessageSize());
+          armIdle();
           decoder.request();
         });
   }
@@ -795,7 +877,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     } else if (t.bdatOctets + bdat.size() > limits.maxMessageSize()) {
       t.failure = Replies.MESSAGE_TOO_BIG;
       if (t.body != null) {
-        t.body.fail(new IOException("message exceeds " + limits.maxMessageSize() + " octets"));
+        t.body.fail(new MessageAbortedException("message exceeds " + limits.maxMessageSize() + " octets"));
       }
       refused = Replies.MESSAGE_TOO_BIG;
     } else {
@@ -834,6 +916,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     chunk = bdat;
     chunkRefusal = refusal;
     decoder.startChunk(bdat.size(), refusal != null);
+    armIdle();
     decoder.request();
   }
 
@@ -1062,6 +1145,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     authFailures++;
+    server.authFailures().failed(ip);
     boolean last = authFailures >= authSettings.maxFailures();
     long delay =
         Math.min(
@@ -1100,18 +1184,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private Reply authErrorReply(@Nullable Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof SmtpRejectException reject) {
-      return reject.reply();
-    }
-    if (cause instanceof RejectedExecutionException) {
-      return Replies.SERVER_BUSY;
-    }
-    log.warn("SMTP authenticator failed in session {}", info.id(), cause);
-    return Replies.AUTH_TEMPORARY_FAILURE;
+    return failureReply("authenticator", error, Replies.AUTH_TEMPORARY_FAILURE);
   }
 
   /** Decodes a client response; null if it is not base64. */
@@ -1141,6 +1214,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                               && !closing
                               && (mode == SmtpServerDecoder.Mode.DATA
                                   || mode == SmtpServerDecoder.Mode.CHUNK)) {
+                            armIdle();
                             decoder.request();
                           }
                         }));
@@ -1155,6 +1229,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       content.release();
       return;
     }
+    armIdle();
     if (body.offer(content)) {
       if (!t.handlerStarted) {
         startMessageHandler(t);
@@ -1169,7 +1244,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     Transaction t = tx;
     if (t != null && t.body != null) {
       t.body.fail(
-          new IOException(
+          new MessageAbortedException(
               status == ContentStatus.TOO_LARGE
                   ? "message exceeds " + limits.maxMessageSize() + " octets"
                   : "bare CR or LF in message"));
@@ -1282,7 +1357,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (t != null) {
       tx = null;
       if (t.body != null) {
-        t.body.fail(new IOException("transaction reset"));
+        t.body.fail(new MessageAbortedException("transaction reset"));
       }
     }
   }
@@ -1389,7 +1464,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 try {
                   notification.run();
                 } catch (RuntimeException e) {
-                  log.warn("SMTP handler {} failed in session {}", event, info.id(), e);
+                  warn("SMTP handler {} failed in session {}", event, info.id(), e);
                 }
               });
     } catch (RejectedExecutionException e) {
@@ -1402,6 +1477,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private Reply failureReply(String event, @Nullable Throwable error) {
+    return failureReply(event, error, Replies.HANDLER_FAILURE);
+  }
+
+  /**
+   * The reply for a handler or authenticator that failed, {@code fallback} unless it said why.
+   * What is the server's problem is logged as a warning; a handler that stopped because the client
+   * spoiled its message (too large, a bare line ending, gone) is the client's fault, worth one
+   * DEBUG line without a stack trace.
+   */
+  private Reply failureReply(String event, @Nullable Throwable error, Reply fallback) {
     Throwable cause = error;
     while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -1409,15 +1494,28 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (cause instanceof SmtpRejectException reject) {
       return reject.reply();
     }
+    String who = event.equals("authenticator") ? "SMTP authenticator" : "SMTP handler " + event;
     if (cause instanceof RejectedExecutionException) {
-      log.warn("SMTP handler {} not run in session {}: handler executor saturated", event, info.id());
+      warn("{} not run in session {}: handler executor saturated", who, info.id());
       return Replies.SERVER_BUSY;
     }
-    if (cause == null) {
-      log.warn("SMTP handler {} returned no decision in session {}", event, info.id());
-    } else {
-      log.warn("SMTP handler {} failed in session {}", event, info.id(), cause);
+    if (MessageAbortedException.isCause(cause)) {
+      log.debug("{} stopped in session {}: {}", who, info.id(), String.valueOf(cause.getMessage()));
+      return fallback;
     }
-    return Replies.HANDLER_FAILURE;
+    if (cause == null) {
+      warn("{} returned no decision in session {}", who, info.id());
+    } else {
+      warn("{} failed in session {}", who, info.id(), cause);
+    }
+    return fallback;
+  }
+
+  /** A warning, unless too many came in a short while (they are counted, then reported). */
+  private void warn(String format, Object... arguments) {
+    long suppressed = server.warnings().acquire();
+    if (suppressed >= 0) {
+      log.warn(format + WarningLimiter.suppressedNote(suppressed), arguments);
+    }
   }
 }

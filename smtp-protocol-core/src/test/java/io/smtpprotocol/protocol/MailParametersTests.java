@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MailParametersTests {
@@ -57,7 +58,7 @@ class MailParametersTests {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"SIZE=abc", "SIZE=-1", "SIZE=1e3", "SIZE=1234567890123456789", "SIZE"})
+  @ValueSource(strings = {"SIZE=abc", "SIZE=-1", "SIZE=1e3", "SIZE=123456789012345678901", "SIZE"})
   void sizeIsEmptyWhenItIsNotANumber(String text) {
     MailParameters p = MailParameters.parse(text).orElseThrow();
     assertThat(p.has("SIZE")).isTrue();
@@ -68,6 +69,24 @@ class MailParametersTests {
   void sizeIsReadAsANumber() {
     assertThat(MailParameters.parse("SIZE=10485760").orElseThrow().size()).hasValue(10485760);
     assertThat(MailParameters.EMPTY.size()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "SIZE=1234567890123456789, 1234567890123456789",
+    "SIZE=9223372036854775808, 9223372036854775807",
+    "SIZE=99999999999999999999, 9223372036854775807"
+  })
+  void sizeOfNineteenOrTwentyDigitsIsValidAndAtMostLongMax(String text, long expected) {
+    assertThat(MailParameters.parse(text).orElseThrow().size()).hasValue(expected);
+  }
+
+  @Test
+  void sizeOfLongMaxIsExact() {
+    assertThat(MailParameters.parse("SIZE=9223372036854775807").orElseThrow().size())
+        .hasValue(Long.MAX_VALUE);
+    assertThat(MailParameters.parse("SIZE=9223372036854775806").orElseThrow().size())
+        .hasValue(Long.MAX_VALUE - 1);
   }
 
   @Test

@@ -137,6 +137,44 @@ class AuthPolicyTests {
   }
 
   @Test
+  void failuresFromOneAddressAcrossConnectionsUseUpItsBudget() throws Exception {
+    RecordingObserver observer = new RecordingObserver();
+    start(
+        b ->
+            b.authFailureDelay(Duration.ZERO)
+                .maxAuthFailures(2)
+                .authFailuresPerAddress(5, Duration.ofMinutes(10))
+                .observer(observer));
+    // five wrong guesses spread over three connections, as parallel guessers would
+    int guesses = 0;
+    for (int connection = 0; connection < 3 && guesses < 5; connection++) {
+      try (RawClient c = secured()) {
+        for (int i = 0; i < 2 && guesses < 5; i++) {
+          assertThat(c.command("AUTH PLAIN " + plain("guess" + guesses++)).code()).isEqualTo(535);
+        }
+      }
+    }
+    try (RawClient c = secured()) {
+      RawClient.WireReply refused = c.command("AUTH PLAIN " + plain(PASSWORD));
+      assertThat(refused.code()).isEqualTo(454);
+      assertThat(refused.last()).startsWith("4.7.0 Too many failed authentications from your address");
+      // the rest of the session is unaffected
+      assertThat(c.command("NOOP").code()).isEqualTo(250);
+    }
+    assertThat(observer.events).contains("auth:throttled");
+  }
+
+  @Test
+  void successfulAuthenticationsDoNotCountAgainstTheAddress() throws Exception {
+    start(b -> b.authFailureDelay(Duration.ZERO).authFailuresPerAddress(1, Duration.ofMinutes(10)));
+    for (int i = 0; i < 3; i++) {
+      try (RawClient c = secured()) {
+        assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
+      }
+    }
+  }
+
+  @Test
   void cancelledExchangesAreNotCountedAsFailedAttempts() throws Exception {
     start(b -> b.authFailureDelay(Duration.ZERO).maxAuthFailures(1));
     try (RawClient c = secured()) {

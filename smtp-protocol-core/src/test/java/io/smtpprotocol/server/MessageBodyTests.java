@@ -79,7 +79,7 @@ class MessageBodyTests {
               }
             });
     body.offer(text("part"));
-    body.fail(new IOException("message exceeds 10 octets"));
+    body.fail(new MessageAbortedException("message exceeds 10 octets"));
     assertThat(read.get(5, TimeUnit.SECONDS))
         .isInstanceOf(IOException.class)
         .hasMessage("message exceeds 10 octets");
@@ -89,7 +89,7 @@ class MessageBodyTests {
   void connectionLostAfterTheLastOctetStillFailsTheUnreadBody() throws Exception {
     body.offer(text("the whole message"));
     body.complete();
-    body.fail(new IOException("connection lost"));
+    body.fail(new MessageAbortedException("connection lost"));
     // never a shortened body that looks complete
     assertThatIOException().isThrownBy(body::readAllBytes).withMessage("connection lost");
   }
@@ -112,7 +112,7 @@ class MessageBodyTests {
   void failureAfterCloseIsIgnored() {
     body.offer(text("abc"));
     body.close();
-    body.fail(new IOException("later"));
+    body.fail(new MessageAbortedException("later"));
     assertThat(body.isDiscarding()).isTrue();
     assertThat(body.queued()).isZero();
     assertThatIOException().isThrownBy(body::read).withMessageContaining("closed");

@@ -17,4 +17,9 @@ final class RecordingObserver implements SmtpServerObserver {
   public void auth(String mechanism, boolean success) {
     events.add("auth:" + mechanism + ":" + success);
   }
+
+  @Override
+  public void authThrottled() {
+    events.add("auth:throttled");
+  }
 }
