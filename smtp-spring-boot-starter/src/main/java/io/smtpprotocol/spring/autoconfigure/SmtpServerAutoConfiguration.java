@@ -135,6 +135,7 @@ public final class SmtpServerAutoConfiguration {
     builder.authenticator(authenticator);
     builder.authRequired(auth.required());
     builder.allowInsecureAuth(auth.allowInsecure());
+    builder.authFailuresPerAddress(auth.maxFailuresPerAddress(), auth.failureWindow());
     List<String> mechanisms = auth.mechanisms();
     if (mechanisms != null && !mechanisms.isEmpty()) {
       builder.authMechanisms(mechanisms);
@@ -149,7 +150,8 @@ public final class SmtpServerAutoConfiguration {
         .withMaxLineLength(properties.maxLineLength())
         .withMaxConnections(properties.maxConnections())
         .withMaxConnectionsPerIp(properties.maxConnectionsPerIp())
-        .withIdleTimeout(properties.idleTimeout());
+        .withIdleTimeout(properties.idleTimeout())
+        .withWriteBufferSize(Math.toIntExact(properties.writeBufferSize().toBytes()));
   }
 
   private static SimpleAsyncTaskExecutor virtualThreads() {

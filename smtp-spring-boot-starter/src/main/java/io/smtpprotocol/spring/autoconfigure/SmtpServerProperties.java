@@ -25,7 +25,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxLineLength Longest command line in octets, CRLF included. At least 512.
  * @param maxConnections Most simultaneous connections. More are refused with 421.
  * @param maxConnectionsPerIp Most simultaneous connections from one client address.
- * @param idleTimeout Time without input from the client after which the connection is closed.
+ * @param idleTimeout Time the client has to send a complete command line (or, in a message, more
+ *     of it), or to take the replies queued for it, before the connection is closed.
+ * @param writeBufferSize Replies queued for a client that does not read them, beyond which the
+ *     server stops reading its commands until it does.
  * @param lenientLineEndings Whether bare CR and LF are let through in commands and message data.
  *     Even then only CRLF.CRLF ends a message.
  * @param unixSocket Path of a Unix domain socket to listen on instead of TCP. Needs the native
@@ -55,6 +58,7 @@ public record SmtpServerProperties(
     @DefaultValue("1000") int maxConnections,
     @DefaultValue("50") int maxConnectionsPerIp,
     @DefaultValue("5m") Duration idleTimeout,
+    @DefaultValue("64KB") DataSize writeBufferSize,
     @DefaultValue("false") boolean lenientLineEndings,
     @Nullable Path unixSocket,
     @DefaultValue Ssl ssl,
@@ -103,9 +107,15 @@ public record SmtpServerProperties(
    * @param allowInsecure Whether AUTH is offered and accepted on connections without TLS.
    * @param mechanisms SASL mechanisms to offer, in order: any of PLAIN, LOGIN, CRAM-MD5, XOAUTH2,
    *     SCRAM-SHA-256. Those the Authenticator bean implements when unset.
+   * @param maxFailuresPerAddress Failed attempts from one client address (an IPv6 /64), over all
+   *     its connections, after which AUTH from there is refused with 454 until the failure window
+   *     has passed.
+   * @param failureWindow How long failed attempts from one address count.
    */
   public record Auth(
       @DefaultValue("false") boolean required,
       @DefaultValue("false") boolean allowInsecure,
-      @Nullable List<String> mechanisms) {}
+      @Nullable List<String> mechanisms,
+      @DefaultValue("10") int maxFailuresPerAddress,
+      @DefaultValue("10m") Duration failureWindow) {}
 }

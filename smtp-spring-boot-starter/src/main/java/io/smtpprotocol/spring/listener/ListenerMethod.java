@@ -8,6 +8,7 @@ import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.server.MessageAbortedException;
 import io.smtpprotocol.server.MessageBody;
 import io.smtpprotocol.server.SessionInfo;
 import io.smtpprotocol.tls.TlsInfo;
@@ -423,6 +424,11 @@ final class ListenerMethod {
     Throwable cause = unwrap(error);
     if (cause instanceof SmtpRejectException reject) {
       return Decision.reject(reject.reply());
+    }
+    if (MessageAbortedException.isCause(cause)) {
+      // the client spoiled its message (too large, bare line ending, gone): not a server error
+      log.debug("@SmtpListener({}) method {} stopped: {}", event, description, cause.toString());
+      return Decision.reject(Replies.HANDLER_FAILURE);
     }
     log.warn("@SmtpListener({}) method {} failed; answering 451", event, description, cause);
     return Decision.reject(Replies.HANDLER_FAILURE);

@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code outcome});
  *   <li>{@code smtp.server.tls.handshakes} (counter, tag {@code outcome}: success, failure);
  *   <li>{@code smtp.server.auth} (counter, tags {@code mechanism}, {@code outcome}: success,
- *       failure).
+ *       failure);
+ *   <li>{@code smtp.server.auth.throttled} (counter): AUTH commands refused because their client
+ *       address used up its failed attempts.
  * </ul>
  *
  * <p>No tag holds an address, host name or user. Meters are made when bound, or on first use for
@@ -109,6 +111,13 @@ public final class SmtpServerMeterBinder implements MeterBinder, SmtpServerObser
     }
   }
 
+  @Override
+  public void authThrottled() {
+    for (Meters m : meters) {
+      m.authThrottled.increment();
+    }
+  }
+
   private static int verbIndex(String verb) {
     return switch (verb) {
       case "HELO" -> 0;
@@ -151,6 +160,7 @@ public final class SmtpServerMeterBinder implements MeterBinder, SmtpServerObser
     final DistributionSummary[] sizes;
     final Timer[] durations;
     final Counter[] tls;
+    final Counter authThrottled;
     private final @Nullable Counter[][] commands = new Counter[VERBS.length][STATUS.length];
     private final @Nullable Counter[][] auth = new Counter[MECHANISMS.length][2];
 
@@ -200,6 +210,10 @@ public final class SmtpServerMeterBinder implements MeterBinder, SmtpServerObser
                 .tag("outcome", i == 0 ? "success" : "failure")
                 .register(registry);
       }
+      authThrottled =
+          Counter.builder("smtp.server.auth.throttled")
+              .description("AUTH commands refused because their client address failed too often")
+              .register(registry);
     }
 
     /** The counter of a verb and status class, registered on first use. */

@@ -79,6 +79,34 @@ class SmtpServerAuthTests {
   }
 
   @Test
+  void failuresPerAddressPropertiesLimitGuessesAcrossConnections() {
+    runner
+        .withPropertyValues(
+            "smtp.server.auth.allow-insecure=true",
+            "smtp.server.auth.max-failures-per-address=2",
+            "smtp.server.auth.failure-window=1h")
+        .run(
+            context -> {
+              assertThat(context.getBean(SmtpServer.class).config().auth().addressFailureWindow())
+                  .isEqualTo(Duration.ofHours(1));
+              for (int i = 0; i < 2; i++) {
+                try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                  c.reply();
+                  c.command("EHLO client.test");
+                  assertThat(c.command("AUTH PLAIN " + plain("alice", "guess" + i)).code())
+                      .isEqualTo(535);
+                }
+              }
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                c.command("EHLO client.test");
+                assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())
+                    .isEqualTo(454);
+              }
+            });
+  }
+
+  @Test
   void mechanismsPropertyChoosesWhatIsOffered() {
     runner
         .withPropertyValues(

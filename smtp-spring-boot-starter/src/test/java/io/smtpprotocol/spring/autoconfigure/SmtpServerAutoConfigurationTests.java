@@ -2,6 +2,7 @@ package io.smtpprotocol.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.Envelope;
@@ -89,6 +90,10 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.maxConnections()).isEqualTo(Limits.DEFAULTS.maxConnections());
     assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Limits.DEFAULTS.maxConnectionsPerIp());
     assertThat(defaults.idleTimeout()).isEqualTo(Limits.DEFAULTS.idleTimeout());
+    assertThat(defaults.writeBufferSize().toBytes()).isEqualTo(Limits.DEFAULTS.writeBufferSize());
+    assertThat(defaults.auth().maxFailuresPerAddress())
+        .isEqualTo(AuthSettings.NONE.maxAddressFailures());
+    assertThat(defaults.auth().failureWindow()).isEqualTo(AuthSettings.NONE.addressFailureWindow());
     assertThat(defaults.lenientLineEndings()).isFalse();
     assertThat(defaults.acceptedDomains()).isNull();
     assertThat(defaults.ioThreads()).isZero();
@@ -118,6 +123,7 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.max-connections=10",
             "smtp.server.max-connections-per-ip=2",
             "smtp.server.idle-timeout=30s",
+            "smtp.server.write-buffer-size=16KB",
             "smtp.server.lenient-line-endings=true",
             "smtp.server.accepted-domains=example.com, Example.ORG",
             "smtp.server.io-threads=1",
@@ -140,6 +146,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(limits.maxConnections()).isEqualTo(10);
               assertThat(limits.maxConnectionsPerIp()).isEqualTo(2);
               assertThat(limits.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(limits.writeBufferSize()).isEqualTo(16 * 1024);
             });
   }
 

@@ -127,6 +127,26 @@ class SmtpListenerTests {
   }
 
   @Test
+  void oversizedMessageIsNotLoggedAsAListenerFailure(CapturedOutput output) {
+    runner
+        .withBean(Streaming.class)
+        .withPropertyValues("smtp.server.max-message-size=64KB")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+                // larger than one socket read: the listener starts reading, then the body fails
+                String big = ("x".repeat(98) + "\r\n").repeat(2000);
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.command(big + ".").toString()).startsWith("552 5.3.4");
+                assertThat(c.command("NOOP").code()).isEqualTo(250);
+              }
+            });
+    assertThat(output).doesNotContain("WARN").doesNotContain("MessageAbortedException");
+  }
+
+  @Test
   void voidAcceptsAndCompletionStageIsAwaited() {
     converse(
         Async.class,

@@ -92,6 +92,14 @@ class SmtpServerMeterBinderTests {
   }
 
   @Test
+  void throttledAuthIsCounted() {
+    binder.bindTo(registry);
+    binder.authThrottled();
+    binder.authThrottled();
+    assertThat(registry.get("smtp.server.auth.throttled").counter().count()).isEqualTo(2);
+  }
+
+  @Test
   void noTagHoldsAnythingButLowCardinalityValues() {
     binder.bindTo(registry);
     binder.command("EHLO", 250);
