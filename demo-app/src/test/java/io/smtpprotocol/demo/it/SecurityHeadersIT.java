@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The security headers, read from real responses of the jar: no MIME sniffing, no framing, no
- * referrer, and a Content-Security-Policy that allows only this origin's scripts and styles.
+ * referrer, and a Content-Security-Policy that allows only this origin's scripts and styles; a
+ * received message is served as a file to save, under a sandbox policy.
  */
 @ExtendWith(SharedDemoApp.class)
 class SecurityHeadersIT {
@@ -95,5 +97,27 @@ class SecurityHeadersIT {
       assertProtected(path, response.headers());
       assertPagePolicy(path, response.headers());
     }
+  }
+
+  @Test
+  void theRawMessageIsAnAttachmentUnderASandboxPolicy(DemoApp app) throws IOException {
+    String html = "<script>fetch('/api/messages', {method: 'DELETE'})</script>";
+    String id = Smtplib.send(app, "mallory@example.org", "bob@example.com", "<b>raw</b>", html);
+    String path = "/api/messages/" + id + "/raw";
+
+    HttpResponse<byte[]> response = app.getBytes(path);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains(html);
+    HttpHeaders headers = response.headers();
+    assertProtected(path, headers);
+    assertThat(only(headers, "Content-Type")).isEqualTo("message/rfc822");
+    assertThat(only(headers, "Content-Disposition"))
+        .isEqualTo("attachment; filename=\"" + id + ".eml\"");
+    Map<String, List<String>> policy = directives(only(headers, "Content-Security-Policy"));
+    assertThat(policy)
+        .containsEntry("sandbox", List.of())
+        .containsEntry("default-src", List.of("'none'"))
+        .containsEntry("frame-ancestors", List.of("'none'"));
   }
 }
