@@ -100,7 +100,9 @@ class InboxPageIT {
     String headers =
         (String) browser.executeScript("return document.querySelector('#headers').textContent;");
     assertThat(headers).contains("Subject").contains(subject).contains("From").contains("alice@example.org");
-    assertThat(browser.findElement(By.id("raw-link")).getAttribute("href")).endsWith("/raw");
+    WebElement rawLink = browser.findElement(By.id("raw-link"));
+    assertThat(rawLink.getAttribute("href")).endsWith("/raw");
+    assertThat(rawLink.getDomAttribute("download")).as("the raw message is a download").isNotNull();
     assertThat(violations()).as("Content-Security-Policy violations").isEmpty();
   }
 
