@@ -132,6 +132,12 @@ class DemoApplicationTests {
   }
 
   @Test
+  void theSmtpServerListensOnLoopbackByDefault() {
+    assertThat(server.localAddress()).isInstanceOfSatisfying(
+        InetSocketAddress.class, address -> assertThat(address.getAddress().isLoopbackAddress()).isTrue());
+  }
+
+  @Test
   void theServerIsGivenTheDemoDomains() {
     assertThat(server.config().acceptedDomains()).containsExactly("example.com");
   }

@@ -4,9 +4,11 @@ import io.smtpprotocol.demo.maildir.MaildirStore;
 import io.smtpprotocol.demo.maildir.MessageIds;
 import io.smtpprotocol.demo.maildir.RawMessage;
 import io.smtpprotocol.demo.maildir.StoredMessage;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -60,14 +62,24 @@ class MessageController {
     return contentReader.read(file);
   }
 
-  /** The message exactly as received. */
+  /**
+   * The message exactly as received. Its bytes are whatever the client sent, so a browser gets them
+   * as a file to save ({@code attachment}, a {@code .eml} for a mail program), never as a page: with
+   * {@code nosniff} it does not guess another type, and the sandbox policy holds should it render
+   * the message anyway.
+   */
   @GetMapping("/{id}/raw")
-  ResponseEntity<StreamingResponseBody> raw(@PathVariable String id) throws IOException {
+  ResponseEntity<StreamingResponseBody> raw(@PathVariable String id, HttpServletResponse servlet)
+      throws IOException {
     RawMessage raw = store.raw(checked(id)).orElseThrow(MessageController::notFound);
+    servlet.setHeader(
+        SecurityHeadersFilter.CONTENT_SECURITY_POLICY, SecurityHeadersFilter.SANDBOX_POLICY);
     ResponseEntity.BodyBuilder response =
         ResponseEntity.ok()
             .contentType(MESSAGE_RFC822)
-            .header(HttpHeaders.CONTENT_DISPOSITION, "inline; filename=\"" + id + ".eml\"");
+            .header(
+                HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment().filename(id + ".eml").build().toString());
     if (raw.size() >= 0) {
       response.contentLength(raw.size());
     }

@@ -112,6 +112,11 @@ final class DemoApp implements AutoCloseable {
     }
   }
 
+  /** The process id of the running jar. */
+  long pid() {
+    return process.pid();
+  }
+
   int smtpPort() {
     return smtpPort;
   }

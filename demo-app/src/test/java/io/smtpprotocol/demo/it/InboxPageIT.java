@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -21,13 +23,25 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The inbox page in a real browser (the system's Chromium and its driver, nothing downloaded):
- * a mail sent over SMTP appears by itself, and opens with its headers and text.
+ * a mail sent over SMTP appears by itself, and opens with its headers and text; the page's
+ * Content-Security-Policy is enforced and the page never violates it.
  */
 @ExtendWith(SharedDemoApp.class)
 class InboxPageIT {
 
   private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
   private static final File CHROMIUM = new File("/usr/bin/chromium");
+
+  /**
+   * Runs before any script of every page the browser opens (injected through the DevTools
+   * protocol, so the page's policy does not apply to it): records each policy violation.
+   */
+  private static final String RECORD_VIOLATIONS =
+      """
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(
+          e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+      """;
 
   private ChromeDriver browser;
 
@@ -45,6 +59,14 @@ class InboxPageIT {
         "--disable-extensions", "--disable-sync", "--no-first-run", "--metrics-recording-only",
         "--window-size=1280,900");
     browser = new ChromeDriver(service, options);
+    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", RECORD_VIOLATIONS));
+  }
+
+  /** The policy violations the current page reported so far. */
+  private List<?> violations() {
+    Object violations = browser.executeScript("return window.cspViolations;");
+    assertThat(violations).as("the violation recorder runs on the page").isInstanceOf(List.class);
+    return (List<?>) violations;
   }
 
   @AfterEach
@@ -78,6 +100,34 @@ class InboxPageIT {
     String headers =
         (String) browser.executeScript("return document.querySelector('#headers').textContent;");
     assertThat(headers).contains("Subject").contains(subject).contains("From").contains("alice@example.org");
-    assertThat(browser.findElement(By.id("raw-link")).getAttribute("href")).endsWith("/raw");
+    WebElement rawLink = browser.findElement(By.id("raw-link"));
+    assertThat(rawLink.getAttribute("href")).endsWith("/raw");
+    assertThat(rawLink.getDomAttribute("download")).as("the raw message is a download").isNotNull();
+    assertThat(violations()).as("Content-Security-Policy violations").isEmpty();
+  }
+
+  @Test
+  void thePolicyBlocksInlineScriptsAndStylesOnThePage(DemoApp app) {
+    browser.get(app.baseUrl() + "/");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#messages tbody")));
+    assertThat(violations()).isEmpty();
+
+    browser.executeScript(
+        """
+        const script = document.createElement('script');
+        script.textContent = 'window.inlineScriptRan = true;';
+        document.body.appendChild(script);
+        const style = document.createElement('style');
+        style.textContent = 'body { display: none; }';
+        document.head.appendChild(style);
+        """);
+
+    wait.until(driver -> violations().size() >= 2);
+    assertThat(browser.executeScript("return window.inlineScriptRan === true;")).isEqualTo(false);
+    assertThat(browser.findElement(By.tagName("body")).isDisplayed()).isTrue();
+    assertThat(violations())
+        .anySatisfy(v -> assertThat(v.toString()).startsWith("script-src").contains("inline"))
+        .anySatisfy(v -> assertThat(v.toString()).startsWith("style-src").contains("inline"));
   }
 }
