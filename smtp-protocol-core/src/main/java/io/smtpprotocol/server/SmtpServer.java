@@ -223,7 +223,12 @@ public final class SmtpServer implements AutoCloseable {
                     config.limits().writeBufferSize() / 2, config.limits().writeBufferSize()))
             .childHandler(new SmtpServerInitializer(this));
     if (config.unixSocket() == null) {
-      bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+      // Replies are small: a socket send buffer the size of the write buffer (instead of the
+      // kernel's autotuned megabytes) keeps what a client that does not read costs small too.
+      bootstrap
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.SO_SNDBUF, config.limits().writeBufferSize());
     }
     try {
       if (config.unixSocket() != null) {
