@@ -73,7 +73,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>AUTH.</b> PLAIN, LOGIN and CRAM-MD5 are offered for the users given with {@link
  * Builder#user(String, String)} or {@link #addUser(String, String)}, also without TLS (unlike the
- * engine's default, since the server listens on loopback only).
+ * engine's default, since the server listens on loopback only). Failed attempts are answered at
+ * once, not after the engine's growing delay.
  *
  * <p><b>Bounds.</b> Messages are limited in size like the engine's ({@link Limits}, 10 MiB by
  * default). The server keeps at most {@link Builder#maxMessages(int)} messages (1000 by default)
@@ -90,6 +91,12 @@ public final class SmtpTestServer
 
   /** The SASL mechanisms offered. */
   static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN", "CRAM-MD5");
+
+  /**
+   * Failed AUTH attempts before the session is closed: more than the engine's default, because
+   * some senders (Python's smtplib) try every offered mechanism before they give up.
+   */
+  static final int MAX_AUTH_FAILURES = 5;
 
   static final Reply STORE_FULL =
       Reply.of(452, "4.3.1", "Test server message store full; take or reset the messages");
@@ -159,6 +166,7 @@ public final class SmtpTestServer
             .authMechanisms(MECHANISMS)
             .allowInsecureAuth(allowInsecureAuth)
             .authRequired(authRequired)
+            .maxAuthFailures(MAX_AUTH_FAILURES)
             .authFailureDelay(Duration.ZERO)
             .build()
             .start();
