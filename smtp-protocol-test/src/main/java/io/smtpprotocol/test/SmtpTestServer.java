@@ -119,6 +119,7 @@ public final class SmtpTestServer
   private @Nullable SmtpServer engine;
   private @Nullable Relay relay;
   private int classScopes;
+  private boolean stopped;
 
   private SmtpTestServer(Builder b) {
     this.domain = b.domain;
@@ -151,6 +152,7 @@ public final class SmtpTestServer
     if (engine != null) {
       return this;
     }
+    stopped = false;
     SmtpServer server =
         SmtpServer.builder()
             .domain(domain)
@@ -191,6 +193,7 @@ public final class SmtpTestServer
     SmtpServer s = engine;
     relay = null;
     engine = null;
+    stopped = true;
     if (r != null) {
       r.close();
     }
@@ -253,12 +256,22 @@ public final class SmtpTestServer
     return address.getHostAddress();
   }
 
-  /** The port to connect to; starts the server if it is not running. */
+  /**
+   * The port to connect to. A server that was never started starts now; a stopped one does not
+   * restart by itself.
+   *
+   * @throws IllegalStateException when the server was stopped
+   */
   public int port() {
     Relay r;
     synchronized (this) {
-      start();
-      r = Objects.requireNonNull(relay);
+      if (relay == null && !stopped) {
+        start();
+      }
+      r = relay;
+    }
+    if (r == null) {
+      throw new IllegalStateException("the test server is stopped; start() it again");
     }
     return r.port();
   }

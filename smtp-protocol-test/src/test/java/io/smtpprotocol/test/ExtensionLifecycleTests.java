@@ -1,6 +1,7 @@
 package io.smtpprotocol.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.lang.annotation.ElementType;
@@ -60,6 +61,29 @@ class ExtensionLifecycleTests {
     Events tests = run(true, ParallelOne.class, ParallelTwo.class, ParallelThree.class);
 
     tests.assertStatistics(s -> s.started(3).succeeded(3));
+  }
+
+  @Test
+  void byHandTheFirstPortCallStartsTheServerAndAStoppedOneStaysStopped() throws Exception {
+    SmtpTestServer smtp = SmtpTestServer.create();
+    try {
+      assertThat(smtp.isRunning()).isFalse();
+      Senders.send(Senders.plain(smtp), "a@example.org", "b@example.com", "by hand", "x");
+      assertThat(smtp.isRunning()).isTrue();
+      assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("by hand");
+
+      smtp.close();
+
+      assertThat(smtp.isRunning()).isFalse();
+      assertThatThrownBy(smtp::port).isInstanceOf(IllegalStateException.class).hasMessageContaining("stopped");
+      assertThat(smtp.messages()).hasSize(1);
+
+      smtp.start();
+      Senders.send(Senders.plain(smtp), "a@example.org", "b@example.com", "again", "x");
+      assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("again");
+    } finally {
+      smtp.close();
+    }
   }
 
   private static Events run(boolean parallel, Class<?>... classes) {
