@@ -116,8 +116,8 @@ public final class SmtpTestServer
   private final GeneratedCertificate certificate;
   private final Inbox inbox;
   private final Script script = new Script();
-  private @Nullable SmtpServer engine;
-  private @Nullable Relay relay;
+  private volatile @Nullable SmtpServer engine;
+  private volatile @Nullable Relay relay;
   private int classScopes;
   private boolean stopped;
 
