@@ -98,6 +98,18 @@ public final class SmtpTestServer
    */
   static final int MAX_AUTH_FAILURES = 5;
 
+  /** The events whose reply {@link #delayReply} can delay. */
+  static final Set<SmtpHandler.Event> DELAYABLE =
+      Set.copyOf(
+          EnumSet.of(
+              SmtpHandler.Event.CONNECT,
+              SmtpHandler.Event.GREETING,
+              SmtpHandler.Event.AUTH,
+              SmtpHandler.Event.MAIL_FROM,
+              SmtpHandler.Event.RCPT_TO,
+              SmtpHandler.Event.DATA,
+              SmtpHandler.Event.MESSAGE));
+
   static final Reply STORE_FULL =
       Reply.of(452, "4.3.1", "Test server message store full; take or reset the messages");
   static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
@@ -391,8 +403,10 @@ public final class SmtpTestServer
 
   /**
    * Closes the connection of the {@code number}th message (counted as in {@link
-   * #replyToMessage}) after its content arrived and before any reply: the sender cannot know
-   * whether it was delivered. The message is not kept.
+   * #replyToMessage}) while its content arrives, without a reply: after the whole content for a
+   * message smaller than the engine's body buffer ({@link Limits#bodyBufferSize()}, 32 KiB by
+   * default), so that the sender cannot know whether it was delivered; in the middle of a larger
+   * one. The message is not kept.
    */
   public SmtpTestServer dropConnectionDuringData(int number) {
     positive(number, "number");
@@ -401,11 +415,14 @@ public final class SmtpTestServer
   }
 
   /**
-   * Delays the server's answer to every event of this kind, e.g. {@code MESSAGE} for the reply
-   * after the content, {@code CONNECT} for the greeting, {@code RCPT_TO} for each recipient.
+   * Delays the server's answer to every event of this kind: {@code CONNECT} (the greeting), {@code
+   * GREETING} (the EHLO reply), {@code AUTH}, {@code MAIL_FROM}, {@code RCPT_TO}, {@code DATA} (the
+   * 354) or {@code MESSAGE} (the reply after the content).
    */
   public SmtpTestServer delayReply(SmtpHandler.Event event, Duration delay) {
-    Objects.requireNonNull(event, "event");
+    if (!DELAYABLE.contains(Objects.requireNonNull(event, "event"))) {
+      throw new IllegalArgumentException("event must be one of " + DELAYABLE + ": " + event);
+    }
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative: " + delay);
     }

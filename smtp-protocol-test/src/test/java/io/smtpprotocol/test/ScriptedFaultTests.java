@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.smtpprotocol.handler.SmtpHandler;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Properties;
@@ -23,6 +24,17 @@ class ScriptedFaultTests {
 
   private static void send(String subject) throws MessagingException {
     Senders.send(Senders.plain(smtp), "a@example.org", "bob@example.com", subject, "x");
+  }
+
+  /** Jakarta Mail saw the connection end (an I/O error, or "[EOF]" with no reply code). */
+  private static void connectionLostWithoutReply(Throwable e) {
+    assertThat(e).isInstanceOf(MessagingException.class);
+    if (e instanceof SMTPSendFailedException failed) {
+      assertThat(failed.getReturnCode()).as("no SMTP reply was read").isEqualTo(-1);
+      assertThat(failed.getMessage()).contains("[EOF]");
+    } else {
+      assertThat(e).hasRootCauseInstanceOf(IOException.class);
+    }
   }
 
   @Test
@@ -93,11 +105,20 @@ class ScriptedFaultTests {
     smtp.dropConnectionDuringData(1);
 
     assertThatThrownBy(() -> send("lost"))
-        .isInstanceOf(MessagingException.class)
-        .satisfies(e -> assertThat(e).isNotInstanceOf(SMTPSendFailedException.class));
+        .satisfies(ScriptedFaultTests::connectionLostWithoutReply);
     send("second try");
 
     assertThat(smtp.messages()).extracting(ReceivedMessage::subject).containsExactly("second try");
+  }
+
+  @Test
+  void aDropInTheMiddleOfALargeMessageBreaksTheSendersWrite() throws Exception {
+    smtp.dropConnectionDuringData(1);
+
+    assertThatThrownBy(
+            () -> Senders.send(Senders.plain(smtp), "a@example.org", "bob@example.com", "large", "line of text\r\n".repeat(20_000)))
+        .satisfies(ScriptedFaultTests::connectionLostWithoutReply);
+    assertThat(smtp.messages()).isEmpty();
   }
 
   @Test
@@ -195,5 +216,8 @@ class ScriptedFaultTests {
         .hasMessageContaining("4xx or 5xx");
     assertThatThrownBy(() -> smtp.delayReply(SmtpHandler.Event.DATA, Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> smtp.delayReply(SmtpHandler.Event.QUIT, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("QUIT");
   }
 }
