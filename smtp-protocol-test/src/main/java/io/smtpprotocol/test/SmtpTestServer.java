@@ -111,7 +111,7 @@ public final class SmtpTestServer
               SmtpHandler.Event.MESSAGE));
 
   static final Reply STORE_FULL =
-      Reply.of(452, "4.3.1", "Test server message store full; take or reset the messages");
+      Reply.of(452, "4.3.1", "Test server keeps no more messages; reset it");
   static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
   static final Reply TLS_REFUSED = Reply.of(454, "4.7.0", "TLS not available");
 
