@@ -15,7 +15,11 @@ import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -127,6 +131,32 @@ class ReceivedMessageTests {
     assertThat(smtp.messages()).hasSize(3);
     assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("n1");
     assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("n2");
+  }
+
+  @Test
+  void concurrentSendersEachGetTheirOwnNumber() throws Exception {
+    List<CompletableFuture<Void>> senders = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      String from = "sender" + t + "@example.org";
+      senders.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; i < 5; i++) {
+                    Senders.send(Senders.plain(smtp), from, "b@example.com", from + " " + i, "x");
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
+    }
+
+    List<ReceivedMessage> all = smtp.awaitMessages(20, WAIT);
+    CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(all).extracting(ReceivedMessage::number).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(all).extracting(ReceivedMessage::subject).doesNotHaveDuplicates();
+    assertThat(smtp.messages()).hasSize(20);
   }
 
   @Test
