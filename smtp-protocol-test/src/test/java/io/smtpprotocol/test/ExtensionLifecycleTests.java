@@ -10,10 +10,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -61,6 +64,15 @@ class ExtensionLifecycleTests {
     Events tests = run(true, ParallelOne.class, ParallelTwo.class, ParallelThree.class);
 
     tests.assertStatistics(s -> s.started(3).succeeded(3));
+  }
+
+  @Test
+  void nestedClassesShareTheOuterClassServer() {
+    Events tests = run(false, OuterFixture.class);
+
+    tests.assertStatistics(s -> s.started(4).succeeded(4));
+    assertThat(OuterFixture.ports).hasSize(1);
+    assertThat(OuterFixture.smtp.isRunning()).isFalse();
   }
 
   @Test
@@ -148,6 +160,49 @@ class ExtensionLifecycleTests {
       assertThat(smtp.messages()).isEmpty();
       Senders.send(Senders.plain(smtp), "a@example.org", "nobody@example.com", "second", "x");
       assertThat(smtp.takeMessage(WAIT).number()).isEqualTo(1);
+    }
+  }
+
+  @OnlyFromLifecycleTests
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class OuterFixture {
+    @RegisterExtension static SmtpTestServer smtp = SmtpTestServer.create();
+    static final Set<Integer> ports = ConcurrentHashMap.newKeySet();
+
+    @Test
+    @Order(1)
+    void outerBefore() {
+      ports.add(smtp.port());
+    }
+
+    @Nested
+    class FirstInner {
+      @Test
+      void inner() throws Exception {
+        sendAndTake();
+      }
+    }
+
+    @Nested
+    class SecondInner {
+      @Test
+      void inner() throws Exception {
+        sendAndTake();
+      }
+    }
+
+    /** Runs after the first nested class ended: the server must not have stopped with it. */
+    static void sendAndTake() throws Exception {
+      ports.add(smtp.port());
+      Senders.send(Senders.plain(smtp), "a@example.org", "b@example.com", "inner", "x");
+      assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("inner");
+    }
+
+    @Test
+    @Order(2)
+    void outerAfter() {
+      ports.add(smtp.port());
+      assertThat(smtp.isRunning()).isTrue();
     }
   }
 
