@@ -72,11 +72,10 @@ public final class ReceivedMessage {
     this.raw = raw;
     this.receivedAt = Instant.now();
     Parsed parsed = new Parsed();
-    String error = null;
     try {
       parsed.read(parse(raw));
-    } catch (MessagingException | IOException | RuntimeException e) {
-      error = e.toString();
+    } catch (MessagingException | RuntimeException e) {
+      parsed.failed(e);
     }
     this.subject = parsed.subject;
     this.from = parsed.from;
@@ -85,11 +84,14 @@ public final class ReceivedMessage {
     this.text = parsed.text;
     this.html = parsed.html;
     this.attachments = List.copyOf(parsed.attachments);
-    this.parseError = error;
+    this.parseError = parsed.error;
   }
 
   private static MimeMessage parse(byte[] raw) throws MessagingException {
-    return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+    Properties properties = new Properties();
+    properties.setProperty("mail.mime.allowutf8", "true"); // SMTPUTF8 headers (RFC 6532)
+    properties.setProperty("mail.mime.address.strict", "false");
+    return new MimeMessage(Session.getInstance(properties), new ByteArrayInputStream(raw));
   }
 
   /**
@@ -276,15 +278,44 @@ public final class ReceivedMessage {
     @Nullable String html;
     List<Attachment> attachments = new ArrayList<>();
 
-    void read(MimeMessage message) throws MessagingException, IOException {
-      subject = message.getSubject();
-      Address[] senders = message.getFrom();
-      if (senders != null && senders.length > 0) {
-        from = address(senders[0]);
+    @Nullable String error;
+
+    /** Reads each piece on its own, so that one bad header does not hide the others. */
+    void read(MimeMessage message) {
+      try {
+        subject = message.getSubject();
+      } catch (MessagingException | RuntimeException e) {
+        failed(e);
       }
-      to = addresses(message.getRecipients(MimeMessage.RecipientType.TO));
-      cc = addresses(message.getRecipients(MimeMessage.RecipientType.CC));
-      walk(message, 0);
+      try {
+        Address[] senders = message.getFrom();
+        if (senders != null && senders.length > 0) {
+          from = address(senders[0]);
+        }
+      } catch (MessagingException | RuntimeException e) {
+        failed(e);
+      }
+      try {
+        to = addresses(message.getRecipients(MimeMessage.RecipientType.TO));
+      } catch (MessagingException | RuntimeException e) {
+        failed(e);
+      }
+      try {
+        cc = addresses(message.getRecipients(MimeMessage.RecipientType.CC));
+      } catch (MessagingException | RuntimeException e) {
+        failed(e);
+      }
+      try {
+        walk(message, 0);
+      } catch (MessagingException | IOException | RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    void failed(Exception e) {
+      if (error == null) {
+        error = e.toString();
+      }
     }
 
     private void walk(Part part, int depth) throws MessagingException, IOException {

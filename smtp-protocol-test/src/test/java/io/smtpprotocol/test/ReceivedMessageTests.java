@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -157,6 +158,21 @@ class ReceivedMessageTests {
     assertThat(all).extracting(ReceivedMessage::number).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
     assertThat(all).extracting(ReceivedMessage::subject).doesNotHaveDuplicates();
     assertThat(smtp.messages()).hasSize(20);
+  }
+
+  @Test
+  void internationalAddressesArriveOverSmtpUtf8() throws Exception {
+    Properties p = Senders.plain(smtp);
+    p.put("mail.mime.allowutf8", "true");
+
+    Senders.send(p, "jürgen@bücher.example", "zoë@example.com", "Grüße", "Hallo Zoë");
+
+    ReceivedMessage m = smtp.takeMessage(WAIT);
+    assertThat(m.mailFrom()).isEqualTo("jürgen@bücher.example");
+    assertThat(m.recipients()).containsExactly("zoë@example.com");
+    assertThat(m.session().hello()).isNotNull();
+    assertThat(m.from()).isEqualTo("jürgen@bücher.example");
+    assertThat(m.text()).isEqualTo("Hallo Zoë");
   }
 
   @Test
