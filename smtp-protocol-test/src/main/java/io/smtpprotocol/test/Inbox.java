@@ -86,7 +86,9 @@ final class Inbox {
     }
   }
 
-  /** The first {@code count} messages once that many have arrived, or empty after {@code timeout}. */
+  /**
+   * The first {@code count} messages once that many have arrived, or empty after {@code timeout}.
+   */
   Optional<List<ReceivedMessage>> await(int count, Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
     lock.lock();

@@ -31,9 +31,9 @@ import org.jspecify.annotations.Nullable;
  * One message the test server accepted: its envelope, its exact octets, what the connection had
  * negotiated (TLS, AUTH), and the parts of its MIME content that tests usually check.
  *
- * <p>The content is parsed with Jakarta Mail when the message arrives. A message that is not
- * valid MIME is still recorded; its parsed accessors then answer {@code null} or empty, and
- * {@link #parseError()} says why.
+ * <p>The content is parsed with Jakarta Mail when the message arrives. A message that is not valid
+ * MIME is still recorded; its parsed accessors then answer {@code null} or empty, and {@link
+ * #parseError()} says why.
  */
 public final class ReceivedMessage {
 
@@ -57,7 +57,8 @@ public final class ReceivedMessage {
    * attachment} or with a file name.
    *
    * @param fileName the decoded file name, or {@code null} when the part has none
-   * @param contentType the MIME type without parameters, in lower case, e.g. {@code application/pdf}
+   * @param contentType the MIME type without parameters, in lower case, e.g. {@code
+   *     application/pdf}
    * @param size the decoded size in octets (after base64 or quoted-printable)
    */
   public record Attachment(@Nullable String fileName, String contentType, long size) {}
@@ -127,7 +128,9 @@ public final class ReceivedMessage {
     return raw.length;
   }
 
-  /** A new Jakarta Mail message parsed from {@link #raw()}, for anything the accessors here lack. */
+  /**
+   * A new Jakarta Mail message parsed from {@link #raw()}, for anything the accessors here lack.
+   */
   public MimeMessage mimeMessage() {
     try {
       return parse(raw);
@@ -347,11 +350,12 @@ public final class ReceivedMessage {
     }
 
     /**
-     * A text part's content. The message as a whole always ends with a line break, which SMTP
-     * adds when the sender's text has none; for a message that is one text part it is not taken
-     * as part of the text.
+     * A text part's content. The message as a whole always ends with a line break, which SMTP adds
+     * when the sender's text has none; for a message that is one text part it is not taken as part
+     * of the text.
      */
-    private static @Nullable String content(Part part, int depth) throws MessagingException, IOException {
+    private static @Nullable String content(Part part, int depth)
+        throws MessagingException, IOException {
       String s = Objects.toString(part.getContent(), null);
       if (s != null && depth == 0) {
         if (s.endsWith("\r\n")) {
@@ -395,7 +399,9 @@ public final class ReceivedMessage {
     }
 
     private static String address(Address a) {
-      return a instanceof InternetAddress ia && ia.getAddress() != null ? ia.getAddress() : a.toString();
+      return a instanceof InternetAddress ia && ia.getAddress() != null
+          ? ia.getAddress()
+          : a.toString();
     }
   }
 }

@@ -27,13 +27,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A byte-for-byte TCP relay in front of the engine, so that the test server can drop a client's
- * connection at a scripted moment: the engine offers its handler no way to close a connection,
- * but the handler knows the address the relay connected from, and the relay closes the client's
- * side of that pair.
+ * connection at a scripted moment: the engine offers its handler no way to close a connection, but
+ * the handler knows the address the relay connected from, and the relay closes the client's side of
+ * that pair.
  *
  * <p>It reads from one side only when the last read was written to the other, so it holds at most
- * one read buffer per direction and connection; the engine's back-pressure reaches the client.
- * TLS passes through untouched (the engine terminates it).
+ * one read buffer per direction and connection; the engine's back-pressure reaches the client. TLS
+ * passes through untouched (the engine terminates it).
  */
 final class Relay {
 

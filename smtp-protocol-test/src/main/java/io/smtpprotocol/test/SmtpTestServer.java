@@ -35,12 +35,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An SMTP server for tests, in the spirit of OkHttp's MockWebServer: it accepts mail on a random
@@ -63,13 +63,13 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Lifecycle.</b> As a JUnit extension in a {@code static} field the server starts before the
  * class's first test and stops after its last; before each test it is {@link #reset()}, so every
  * test starts with no messages and no script. In an instance field it starts before each test and
- * stops after it. Used by hand, call {@link #start()} and {@link #close()}. A stopped server may
- * be started again, on a new port.
+ * stops after it. Used by hand, call {@link #start()} and {@link #close()}. A stopped server may be
+ * started again, on a new port.
  *
  * <p><b>TLS.</b> By default STARTTLS is offered with a certificate generated when the server is
  * built, for {@code localhost} and {@code 127.0.0.1}; give the client under test {@link
- * #sslContext()} or {@link #trustStore()}. {@link Builder#tls(TlsMode)} switches to implicit TLS
- * or to plaintext only.
+ * #sslContext()} or {@link #trustStore()}. {@link Builder#tls(TlsMode)} switches to implicit TLS or
+ * to plaintext only.
  *
  * <p><b>AUTH.</b> PLAIN, LOGIN and CRAM-MD5 are offered for the users given with {@link
  * Builder#user(String, String)} or {@link #addUser(String, String)}, also without TLS (unlike the
@@ -79,22 +79,26 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Bounds.</b> Messages are limited in size like the engine's ({@link Limits}, 10 MiB by
  * default). The server keeps at most {@link Builder#maxMessages(int)} messages (1000 by default)
  * and {@link Builder#maxRetainedSize(long)} octets (64 MiB by default); once either is reached,
- * further messages are refused with {@code 452 4.3.1} until the test takes them away with
- * {@link #reset()}. Nothing is dropped silently.
+ * further messages are refused with {@code 452 4.3.1} until the test takes them away with {@link
+ * #reset()}. Nothing is dropped silently.
  *
  * <p><b>Isolation.</b> Each instance owns its event loops, threads, certificate and messages;
  * nothing is static, so several servers run side by side in one JVM and in parallel test classes.
  * One server's methods may be called from any thread.
  */
 public final class SmtpTestServer
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
+    implements BeforeAllCallback,
+        AfterAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AutoCloseable {
 
   /** The SASL mechanisms offered. */
   static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN", "CRAM-MD5");
 
   /**
-   * Failed AUTH attempts before the session is closed: more than the engine's default, because
-   * some senders (Python's smtplib) try every offered mechanism before they give up.
+   * Failed AUTH attempts before the session is closed: more than the engine's default, because some
+   * senders (Python's smtplib) try every offered mechanism before they give up.
    */
   static final int MAX_AUTH_FAILURES = 5;
 
@@ -220,8 +224,8 @@ public final class SmtpTestServer
   }
 
   /**
-   * Forgets every message and every script, and the users added with {@link #addUser}; the
-   * server keeps running on its port with its certificate.
+   * Forgets every message and every script, and the users added with {@link #addUser}; the server
+   * keeps running on its port with its certificate.
    */
   public void reset() {
     script.clear();
@@ -356,12 +360,13 @@ public final class SmtpTestServer
   }
 
   /**
-   * Waits until {@code count} messages have arrived since start or reset; returns the first
-   * {@code count}.
+   * Waits until {@code count} messages have arrived since start or reset; returns the first {@code
+   * count}.
    *
    * @throws AssertionError when fewer arrive within {@code timeout}
    */
-  public List<ReceivedMessage> awaitMessages(int count, Duration timeout) throws InterruptedException {
+  public List<ReceivedMessage> awaitMessages(int count, Duration timeout)
+      throws InterruptedException {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative: " + count);
     }
@@ -385,15 +390,17 @@ public final class SmtpTestServer
   }
 
   /** Refuses RCPT TO for this address (ignoring case) with this reply (a 4xx or 5xx). */
-  public SmtpTestServer rejectRecipient(String address, int code, String enhancedStatus, String text) {
-    script.rejectRecipient(Objects.requireNonNull(address, "address"), failure(code, enhancedStatus, text));
+  public SmtpTestServer rejectRecipient(
+      String address, int code, String enhancedStatus, String text) {
+    script.rejectRecipient(
+        Objects.requireNonNull(address, "address"), failure(code, enhancedStatus, text));
     return this;
   }
 
   /**
-   * Answers the {@code number}th message (counting from 1 the messages whose content arrives
-   * after start or the last reset) with this reply instead of {@code 250}. A 4xx or 5xx refuses it
-   * and it is not kept; a 2xx keeps it with this reply's text.
+   * Answers the {@code number}th message (counting from 1 the messages whose content arrives after
+   * start or the last reset) with this reply instead of {@code 250}. A 4xx or 5xx refuses it and it
+   * is not kept; a 2xx keeps it with this reply's text.
    */
   public SmtpTestServer replyToMessage(int number, int code, String enhancedStatus, String text) {
     positive(number, "number");
@@ -402,11 +409,11 @@ public final class SmtpTestServer
   }
 
   /**
-   * Closes the connection of the {@code number}th message (counted as in {@link
-   * #replyToMessage}) while its content arrives, without a reply: after the whole content for a
-   * message smaller than the engine's body buffer ({@link Limits#bodyBufferSize()}, 32 KiB by
-   * default), so that the sender cannot know whether it was delivered; in the middle of a larger
-   * one. The message is not kept.
+   * Closes the connection of the {@code number}th message (counted as in {@link #replyToMessage})
+   * while its content arrives, without a reply: after the whole content for a message smaller than
+   * the engine's body buffer ({@link Limits#bodyBufferSize()}, 32 KiB by default), so that the
+   * sender cannot know whether it was delivered; in the middle of a larger one. The message is not
+   * kept.
    */
   public SmtpTestServer dropConnectionDuringData(int number) {
     positive(number, "number");
@@ -467,7 +474,13 @@ public final class SmtpTestServer
     synchronized (this) {
       r = relay;
     }
-    return "SmtpTestServer[" + host() + ":" + (r == null ? "stopped" : r.port()) + ", " + tlsMode + "]";
+    return "SmtpTestServer["
+        + host()
+        + ":"
+        + (r == null ? "stopped" : r.port())
+        + ", "
+        + tlsMode
+        + "]";
   }
 
   // ---------------------------------------------------------------- the engine's side
@@ -508,7 +521,8 @@ public final class SmtpTestServer
     }
 
     @Override
-    public CompletionStage<Optional<Reply>> command(SessionInfo session, String verb, String argument) {
+    public CompletionStage<Optional<Reply>> command(
+        SessionInfo session, String verb, String argument) {
       if (verb.equals("STARTTLS") && script.refusesStartTls() && !session.isTls()) {
         return CompletableFuture.completedStage(Optional.of(TLS_REFUSED));
       }
@@ -543,7 +557,8 @@ public final class SmtpTestServer
     }
 
     @Override
-    public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+    public CompletionStage<Decision> message(
+        SessionInfo session, Envelope envelope, MessageBody body) {
       int number = script.nextMessage();
       if (script.dropsDuringData(number)) {
         Relay r = relay;
@@ -568,7 +583,8 @@ public final class SmtpTestServer
       if (!inbox.add(new ReceivedMessage(number, session, envelope, raw))) {
         return answer(Event.MESSAGE, Decision.reject(STORE_FULL));
       }
-      return answer(Event.MESSAGE, scripted == null ? Decision.accept() : Decision.accept(scripted));
+      return answer(
+          Event.MESSAGE, scripted == null ? Decision.accept() : Decision.accept(scripted));
     }
   }
 
@@ -586,7 +602,8 @@ public final class SmtpTestServer
     }
 
     @Override
-    public CompletionStage<Optional<String>> clearTextPassword(SessionInfo session, String username) {
+    public CompletionStage<Optional<String>> clearTextPassword(
+        SessionInfo session, String username) {
       return CompletableFuture.completedStage(Optional.ofNullable(users.get(username)));
     }
   }
@@ -663,7 +680,10 @@ public final class SmtpTestServer
       return this;
     }
 
-    /** The engine's limits: message size, recipients, line length, timeouts (default {@link Limits#DEFAULTS}). */
+    /**
+     * The engine's limits: message size, recipients, line length, timeouts (default {@link
+     * Limits#DEFAULTS}).
+     */
     public Builder limits(Limits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;

@@ -35,7 +35,8 @@ class AuthTests {
 
   @Test
   void authWorksWithoutTlsOnTheLoopbackTestServer() throws Exception {
-    Senders.send(Senders.plain(smtp), "ann", "s3cret", "ann@example.org", "bob@example.com", "plain auth");
+    Senders.send(
+        Senders.plain(smtp), "ann", "s3cret", "ann@example.org", "bob@example.com", "plain auth");
 
     ReceivedMessage m = smtp.takeMessage(WAIT);
     assertThat(m.authenticatedUser()).contains("ann");
@@ -46,7 +47,13 @@ class AuthTests {
   void aWrongPasswordFailsTheSender() {
     assertThatThrownBy(
             () ->
-                Senders.send(Senders.startTls(smtp), "ann", "wrong", "ann@example.org", "bob@example.com", "x"))
+                Senders.send(
+                    Senders.startTls(smtp),
+                    "ann",
+                    "wrong",
+                    "ann@example.org",
+                    "bob@example.com",
+                    "x"))
         .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("535");
     assertThat(smtp.messages()).isEmpty();
@@ -55,13 +62,21 @@ class AuthTests {
   @Test
   void usersAddedDuringATestAreForgottenOnReset() throws Exception {
     smtp.addUser("carl", "pw");
-    Senders.send(Senders.startTls(smtp), "carl", "pw", "carl@example.org", "bob@example.com", "carl");
+    Senders.send(
+        Senders.startTls(smtp), "carl", "pw", "carl@example.org", "bob@example.com", "carl");
     assertThat(smtp.takeMessage(WAIT).authenticatedUser()).contains("carl");
 
     smtp.reset();
 
     assertThatThrownBy(
-            () -> Senders.send(Senders.startTls(smtp), "carl", "pw", "carl@example.org", "bob@example.com", "x"))
+            () ->
+                Senders.send(
+                    Senders.startTls(smtp),
+                    "carl",
+                    "pw",
+                    "carl@example.org",
+                    "bob@example.com",
+                    "x"))
         .isInstanceOf(AuthenticationFailedException.class);
   }
 
@@ -70,22 +85,28 @@ class AuthTests {
     smtp.requireAuth();
 
     assertThatThrownBy(
-            () -> Senders.send(Senders.startTls(smtp), "a@example.org", "bob@example.com", "no auth", "x"))
+            () ->
+                Senders.send(
+                    Senders.startTls(smtp), "a@example.org", "bob@example.com", "no auth", "x"))
         .isInstanceOfSatisfying(
             SMTPSendFailedException.class, e -> assertThat(e.getReturnCode()).isEqualTo(530))
         .hasMessageContaining("5.7.0 Authentication required");
 
-    Senders.send(Senders.startTls(smtp), "ann", "s3cret", "ann@example.org", "bob@example.com", "with auth");
+    Senders.send(
+        Senders.startTls(smtp), "ann", "s3cret", "ann@example.org", "bob@example.com", "with auth");
     assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("with auth");
   }
 
   @Test
   void authRequiredAtBuildHoldsForTheServersLife() throws Exception {
-    try (SmtpTestServer strict = SmtpTestServer.builder().user("ann", "pw").authRequired(true).build().start()) {
+    try (SmtpTestServer strict =
+        SmtpTestServer.builder().user("ann", "pw").authRequired(true).build().start()) {
       strict.reset();
 
       assertThatThrownBy(
-              () -> Senders.send(Senders.startTls(strict), "a@example.org", "bob@example.com", "x", "x"))
+              () ->
+                  Senders.send(
+                      Senders.startTls(strict), "a@example.org", "bob@example.com", "x", "x"))
           .isInstanceOfSatisfying(
               SMTPSendFailedException.class, e -> assertThat(e.getReturnCode()).isEqualTo(530));
     }

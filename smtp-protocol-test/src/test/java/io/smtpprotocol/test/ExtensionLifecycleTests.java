@@ -29,9 +29,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 /**
- * The server as a JUnit extension: per class in a static field, per test in an instance field,
- * and independent servers in test classes that run in parallel. The fixtures below run only
- * inside these tests, through JUnit's test kit.
+ * The server as a JUnit extension: per class in a static field, per test in an instance field, and
+ * independent servers in test classes that run in parallel. The fixtures below run only inside
+ * these tests, through JUnit's test kit.
  */
 class ExtensionLifecycleTests {
 
@@ -87,7 +87,9 @@ class ExtensionLifecycleTests {
       smtp.close();
 
       assertThat(smtp.isRunning()).isFalse();
-      assertThatThrownBy(smtp::port).isInstanceOf(IllegalStateException.class).hasMessageContaining("stopped");
+      assertThatThrownBy(smtp::port)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("stopped");
       assertThat(smtp.messages()).hasSize(1);
 
       smtp.start();
@@ -102,10 +104,12 @@ class ExtensionLifecycleTests {
     EngineTestKit.Builder kit =
         EngineTestKit.engine("junit-jupiter")
             .configurationParameter(FIXTURES, "true")
-            .configurationParameter("junit.jupiter.execution.parallel.enabled", String.valueOf(parallel));
+            .configurationParameter(
+                "junit.jupiter.execution.parallel.enabled", String.valueOf(parallel));
     if (parallel) {
       kit.configurationParameter("junit.jupiter.execution.parallel.mode.default", "same_thread")
-          .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+          .configurationParameter(
+              "junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
           .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
           .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "3");
     }
@@ -231,7 +235,10 @@ class ExtensionLifecycleTests {
     }
   }
 
-  /** Three classes, each with its own static server; their tests meet at a barrier to prove they overlap. */
+  /**
+   * Three classes, each with its own static server; their tests meet at a barrier to prove they
+   * overlap.
+   */
   abstract static class ParallelFixture {
     static final CyclicBarrier together = new CyclicBarrier(3);
 
@@ -242,9 +249,11 @@ class ExtensionLifecycleTests {
       String me = getClass().getSimpleName();
       together.await(20, TimeUnit.SECONDS);
       for (int i = 0; i < 5; i++) {
-        Senders.send(Senders.plain(smtp()), me + "@example.org", "b@example.com", me + " " + i, "x");
+        Senders.send(
+            Senders.plain(smtp()), me + "@example.org", "b@example.com", me + " " + i, "x");
       }
-      assertThat(smtp().awaitMessages(5, WAIT)).allSatisfy(m -> assertThat(m.mailFrom()).startsWith(me));
+      assertThat(smtp().awaitMessages(5, WAIT))
+          .allSatisfy(m -> assertThat(m.mailFrom()).startsWith(me));
       assertThat(smtp().messages()).hasSize(5);
     }
   }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What two of GreenMail's documented examples check, written for this server: "testing your
- * sending code" (one text message, its subject) and the "advanced" example without a rule (a
- * plain and a two-part message sent from another thread, waited for, then read part by part).
- * The third, GreenMail's Spring Boot example, is {@code spring.GreenMailSpringBootEquivalentTests}.
+ * What two of GreenMail's documented examples check, written for this server: "testing your sending
+ * code" (one text message, its subject) and the "advanced" example without a rule (a plain and a
+ * two-part message sent from another thread, waited for, then read part by part). The third,
+ * GreenMail's Spring Boot example, is {@code spring.GreenMailSpringBootEquivalentTests}.
  */
 class GreenMailEquivalentTests {
 
@@ -45,7 +45,8 @@ class GreenMailEquivalentTests {
         CompletableFuture.runAsync(
             () -> {
               try {
-                Senders.send(Senders.plain(smtp), "from@example.org", "to@example.com", subject, body);
+                Senders.send(
+                    Senders.plain(smtp), "from@example.org", "to@example.com", subject, body);
                 Session session = Session.getInstance(Senders.plain(smtp));
                 MimeMultipart parts = new MimeMultipart();
                 for (String text : List.of("first part", "second part")) {
@@ -53,7 +54,9 @@ class GreenMailEquivalentTests {
                   part.setContent(text, "text/plain");
                   parts.addBodyPart(part);
                 }
-                MimeMessage two = Senders.message(session, "from@example.org", "to@example.com", subject + " (2)", "");
+                MimeMessage two =
+                    Senders.message(
+                        session, "from@example.org", "to@example.com", subject + " (2)", "");
                 two.setContent(parts);
                 Transport.send(two);
               } catch (Exception e) {

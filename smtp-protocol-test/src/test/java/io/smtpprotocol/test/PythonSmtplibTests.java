@@ -45,9 +45,21 @@ class PythonSmtplibTests {
 
   @Test
   void startTlsAndLoginAreRecordedOnTheMessage() throws Exception {
-    List<String> out = run("--mode", "starttls", "--cafile", cafile.toString(), "--user", "alice", "--password", "pa55");
+    List<String> out =
+        run(
+            "--mode",
+            "starttls",
+            "--cafile",
+            cafile.toString(),
+            "--user",
+            "alice",
+            "--password",
+            "pa55");
 
-    assertThat(out).hasSize(2).contains("sent").anySatisfy(l -> assertThat(l).startsWith("tls TLSv1."));
+    assertThat(out)
+        .hasSize(2)
+        .contains("sent")
+        .anySatisfy(l -> assertThat(l).startsWith("tls TLSv1."));
     ReceivedMessage m = smtp.takeMessage(WAIT);
     assertThat(m.isTls()).isTrue();
     assertThat(m.authenticatedUser()).contains("alice");
@@ -102,7 +114,16 @@ class PythonSmtplibTests {
   @Test
   void aWrongPasswordIsAnAuthenticationError() throws Exception {
     // smtplib tries CRAM-MD5, PLAIN and LOGIN in turn; each gets 535
-    assertThat(run("--mode", "starttls", "--cafile", cafile.toString(), "--user", "alice", "--password", "nope"))
+    assertThat(
+            run(
+                "--mode",
+                "starttls",
+                "--cafile",
+                cafile.toString(),
+                "--user",
+                "alice",
+                "--password",
+                "nope"))
         .filteredOn(l -> l.startsWith("error"))
         .singleElement()
         .asString()
@@ -114,15 +135,21 @@ class PythonSmtplibTests {
   }
 
   private static List<String> run(SmtpTestServer server, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("python3", script.toString(), "--port", String.valueOf(server.port())));
+    List<String> command =
+        new ArrayList<>(
+            List.of("python3", script.toString(), "--port", String.valueOf(server.port())));
     command.addAll(List.of(args));
     Path output = Files.createTempFile(dir, "smtplib", ".out");
     Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     process.getOutputStream().close();
     if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      throw new AssertionError("smtplib did not finish within " + PROCESS_TIMEOUT + ": " + Files.readString(output));
+      throw new AssertionError(
+          "smtplib did not finish within " + PROCESS_TIMEOUT + ": " + Files.readString(output));
     }
     List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();

@@ -46,7 +46,8 @@ class ReceivedMessageTests {
 
     assertThat(r.number()).isEqualTo(1);
     assertThat(r.mailFrom()).isEqualTo("shop@example.org");
-    assertThat(r.recipients()).containsExactly("ann@example.com", "bob@example.com", "dora@example.net");
+    assertThat(r.recipients())
+        .containsExactly("ann@example.com", "bob@example.com", "dora@example.net");
     assertThat(r.subject()).isEqualTo("Grüße aus Köln");
     assertThat(r.header("Subject")).isEqualTo("Grüße aus Köln");
     assertThat(r.from()).isEqualTo("shop@example.org");
@@ -93,7 +94,8 @@ class ReceivedMessageTests {
     mixed.addBodyPart(body);
     mixed.addBodyPart(invoice);
     mixed.addBodyPart(notes);
-    MimeMessage m = Senders.message(session, "billing@example.org", "ann@example.com", "Invoice", "x");
+    MimeMessage m =
+        Senders.message(session, "billing@example.org", "ann@example.com", "Invoice", "x");
     m.setContent(mixed);
     Transport.send(m);
 
@@ -106,7 +108,9 @@ class ReceivedMessageTests {
         .containsExactly(
             new ReceivedMessage.Attachment("Rechnung-März.pdf", "application/pdf", 3000),
             new ReceivedMessage.Attachment(
-                "notes.txt", "text/plain", "line one\r\nline two\r\n".getBytes(StandardCharsets.UTF_8).length));
+                "notes.txt",
+                "text/plain",
+                "line one\r\nline two\r\n".getBytes(StandardCharsets.UTF_8).length));
   }
 
   @Test
@@ -116,7 +120,8 @@ class ReceivedMessageTests {
             () -> {
               try {
                 for (int i = 1; i <= 3; i++) {
-                  Senders.send(Senders.plain(smtp), "a@example.org", "b@example.com", "n" + i, "body " + i);
+                  Senders.send(
+                      Senders.plain(smtp), "a@example.org", "b@example.com", "n" + i, "body " + i);
                 }
               } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -153,9 +158,12 @@ class ReceivedMessageTests {
     }
 
     List<ReceivedMessage> all = smtp.awaitMessages(20, WAIT);
-    CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new))
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-    assertThat(all).extracting(ReceivedMessage::number).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(all)
+        .extracting(ReceivedMessage::number)
+        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
     assertThat(all).extracting(ReceivedMessage::subject).doesNotHaveDuplicates();
     assertThat(smtp.messages()).hasSize(20);
   }
@@ -208,10 +216,14 @@ class ReceivedMessageTests {
   @Test
   void contentThatIsNotMimeIsKeptRaw() throws Exception {
     String raw =
-        "From: a@example.org\r\nTo: b@example.com\r\nSubject: broken\r\n"
-            + "Content-Type: multipart/mixed; boundary=\"never-used\"\r\n\r\nno boundary anywhere\r\n";
+        "From: a@example.org\r\n"
+            + "To: b@example.com\r\n"
+            + "Subject: broken\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"never-used\"\r\n\r\n"
+            + "no boundary anywhere\r\n";
     Session session = Session.getInstance(Senders.plain(smtp));
-    MimeMessage m = new MimeMessage(session, new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+    MimeMessage m =
+        new MimeMessage(session, new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
     try (Transport transport = session.getTransport("smtp")) {
       transport.connect();
       transport.sendMessage(m, m.getAllRecipients()); // as is: Transport.send would parse it first

@@ -46,7 +46,9 @@ class ScriptedFaultTests {
         .satisfies(
             e -> {
               SendFailedException failed = (SendFailedException) e;
-              assertThat(failed.getInvalidAddresses()).extracting(Object::toString).containsExactly("bob@example.com");
+              assertThat(failed.getInvalidAddresses())
+                  .extracting(Object::toString)
+                  .containsExactly("bob@example.com");
               assertThat(failed.getNextException())
                   .isInstanceOfSatisfying(
                       SMTPAddressFailedException.class,
@@ -64,7 +66,10 @@ class ScriptedFaultTests {
     Properties p = Senders.plain(smtp);
     p.put("mail.smtp.sendpartial", "true");
 
-    assertThatThrownBy(() -> Senders.send(p, "a@example.org", "ann@example.com, bob@example.com", "partial", "x"))
+    assertThatThrownBy(
+            () ->
+                Senders.send(
+                    p, "a@example.org", "ann@example.com, bob@example.com", "partial", "x"))
         .isInstanceOf(SendFailedException.class);
 
     assertThat(smtp.takeMessage(WAIT).recipients()).containsExactly("ann@example.com");
@@ -116,7 +121,13 @@ class ScriptedFaultTests {
     smtp.dropConnectionDuringData(1);
 
     assertThatThrownBy(
-            () -> Senders.send(Senders.plain(smtp), "a@example.org", "bob@example.com", "large", "line of text\r\n".repeat(20_000)))
+            () ->
+                Senders.send(
+                    Senders.plain(smtp),
+                    "a@example.org",
+                    "bob@example.com",
+                    "large",
+                    "line of text\r\n".repeat(20_000)))
         .satisfies(ScriptedFaultTests::connectionLostWithoutReply);
     assertThat(smtp.messages()).isEmpty();
   }
@@ -139,7 +150,8 @@ class ScriptedFaultTests {
     long start = System.nanoTime();
     send("patient");
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
     assertThat(smtp.takeMessage(WAIT).subject()).isEqualTo("patient");
   }
 
@@ -147,7 +159,9 @@ class ScriptedFaultTests {
   void aRefusedStartTlsFailsASenderThatRequiresIt() throws Exception {
     smtp.refuseStartTls();
 
-    assertThatThrownBy(() -> Senders.send(Senders.startTls(smtp), "a@example.org", "bob@example.com", "s", "x"))
+    assertThatThrownBy(
+            () ->
+                Senders.send(Senders.startTls(smtp), "a@example.org", "bob@example.com", "s", "x"))
         .isInstanceOf(MessagingException.class)
         .hasMessageContaining("454");
     assertThat(smtp.messages()).isEmpty();
@@ -178,7 +192,8 @@ class ScriptedFaultTests {
       Properties p = Senders.plain(small);
       Senders.send(p, "a@example.org", "b@example.com", "fits", "x".repeat(500));
 
-      assertThatThrownBy(() -> Senders.send(p, "a@example.org", "b@example.com", "too much", "y".repeat(1500)))
+      assertThatThrownBy(
+              () -> Senders.send(p, "a@example.org", "b@example.com", "too much", "y".repeat(1500)))
           .isInstanceOfSatisfying(
               SMTPSendFailedException.class, e -> assertThat(e.getReturnCode()).isEqualTo(452));
       assertThat(small.messages()).extracting(ReceivedMessage::subject).containsExactly("fits");
@@ -189,7 +204,13 @@ class ScriptedFaultTests {
   void aMessageOverTheSizeLimitGets552() throws Exception {
     try (SmtpTestServer small = SmtpTestServer.builder().maxMessageSize(4096).build().start()) {
       assertThatThrownBy(
-              () -> Senders.send(Senders.plain(small), "a@example.org", "b@example.com", "big", "z".repeat(8000)))
+              () ->
+                  Senders.send(
+                      Senders.plain(small),
+                      "a@example.org",
+                      "b@example.com",
+                      "big",
+                      "z".repeat(8000)))
           .isInstanceOfSatisfying(
               SMTPSendFailedException.class, e -> assertThat(e.getReturnCode()).isEqualTo(552));
       assertThat(small.messages()).isEmpty();

@@ -67,7 +67,8 @@ final class Senders {
   }
 
   /** Sends one text message with AUTH as {@code user}. */
-  static void send(Properties p, String user, String password, String from, String to, String subject)
+  static void send(
+      Properties p, String user, String password, String from, String to, String subject)
       throws MessagingException {
     Session session = Session.getInstance(withAuth(p));
     Transport.send(message(session, from, to, subject, "hello"), user, password);

@@ -39,7 +39,8 @@ class TlsTests {
 
       assertThat(smtp.takeMessage(WAIT).isTls()).isTrue();
       Properties plain = Senders.plain(smtp);
-      plain.put("mail.smtp.timeout", "500"); // it waits for a greeting that never comes in plaintext
+      plain.put(
+          "mail.smtp.timeout", "500"); // it waits for a greeting that never comes in plaintext
       assertThatThrownBy(() -> Senders.send(plain, "a@example.org", "b@example.com", "plain", "x"))
           .isInstanceOf(MessagingException.class);
     }
@@ -58,7 +59,8 @@ class TlsTests {
   void tlsNoneOffersNoStartTls() throws Exception {
     try (SmtpTestServer smtp = SmtpTestServer.builder().tls(TlsMode.NONE).build().start()) {
       assertThatThrownBy(
-              () -> Senders.send(Senders.startTls(smtp), "a@example.org", "b@example.com", "s", "x"))
+              () ->
+                  Senders.send(Senders.startTls(smtp), "a@example.org", "b@example.com", "s", "x"))
           .isInstanceOf(MessagingException.class)
           .hasMessageContaining("STARTTLS");
     }
@@ -78,7 +80,8 @@ class TlsTests {
           .contains("mail.test", "localhost", "127.0.0.1");
       assertThat(smtp.trustedCertificatePem()).startsWith("-----BEGIN CERTIFICATE-----");
 
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);

@@ -33,17 +33,17 @@ import java.lang.annotation.Target;
  *
  * <ul>
  *   <li>{@code spring.mail.host} and {@code spring.mail.port}: the server's address;
- *   <li>{@code spring.ssl.bundle.pem.smtp-test-server.truststore.certificate}: the root that
- *       issued the server's certificate, so that {@code spring.mail.ssl.bundle=smtp-test-server}
- *       makes the sender trust it;
+ *   <li>{@code spring.ssl.bundle.pem.smtp-test-server.truststore.certificate}: the root that issued
+ *       the server's certificate, so that {@code spring.mail.ssl.bundle=smtp-test-server} makes the
+ *       sender trust it;
  *   <li>with {@link TlsMode#IMPLICIT}, also {@code spring.mail.ssl.enabled=true} and {@code
  *       spring.mail.ssl.bundle=smtp-test-server};
- *   <li>with {@link #users()}, {@code spring.mail.username} and {@code spring.mail.password} of
- *       the first user.
+ *   <li>with {@link #users()}, {@code spring.mail.username} and {@code spring.mail.password} of the
+ *       first user.
  * </ul>
  *
- * <p>The server is reset (messages and scripts) before each test method. Test classes with the
- * same annotation values and otherwise the same configuration share the cached context and so the
+ * <p>The server is reset (messages and scripts) before each test method. Test classes with the same
+ * annotation values and otherwise the same configuration share the cached context and so the
  * server; run them in the same thread, or give them different values.
  */
 @Target(ElementType.TYPE)

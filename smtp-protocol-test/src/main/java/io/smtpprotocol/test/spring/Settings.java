@@ -24,7 +24,10 @@ record Settings(TlsMode tls, List<String> users, boolean authRequired, int maxMe
 
   static Settings of(AutoConfigureSmtpTestServer annotation) {
     return new Settings(
-        annotation.tls(), List.of(annotation.users()), annotation.authRequired(), annotation.maxMessages());
+        annotation.tls(),
+        List.of(annotation.users()),
+        annotation.authRequired(),
+        annotation.maxMessages());
   }
 
   static String name(String entry) {

@@ -13,9 +13,9 @@ import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
 
 /**
- * Starts the server before the context refreshes, registers it as a bean, puts its address in
- * front of the application's properties, and stops it when the context closes. Equal settings
- * give equal customizers, so Spring's context cache shares the context and its server.
+ * Starts the server before the context refreshes, registers it as a bean, puts its address in front
+ * of the application's properties, and stops it when the context closes. Equal settings give equal
+ * customizers, so Spring's context cache shares the context and its server.
  */
 final class SmtpTestServerContextCustomizer implements ContextCustomizer {
 
@@ -30,18 +30,24 @@ final class SmtpTestServerContextCustomizer implements ContextCustomizer {
   }
 
   @Override
-  public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
+  public void customizeContext(
+      ConfigurableApplicationContext context, MergedContextConfiguration config) {
     SmtpTestServer server = settings.build().start();
     context.getBeanFactory().registerSingleton(BEAN_NAME, server);
     context.addApplicationListener(new StopOnClose(context, server));
-    context.getEnvironment().getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties(server)));
+    context
+        .getEnvironment()
+        .getPropertySources()
+        .addFirst(new MapPropertySource(PROPERTY_SOURCE, properties(server)));
   }
 
   private Map<String, Object> properties(SmtpTestServer server) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("spring.mail.host", server.host());
     p.put("spring.mail.port", server.port());
-    p.put("spring.ssl.bundle.pem." + BUNDLE + ".truststore.certificate", server.trustedCertificatePem());
+    p.put(
+        "spring.ssl.bundle.pem." + BUNDLE + ".truststore.certificate",
+        server.trustedCertificatePem());
     if (settings.tls() == TlsMode.IMPLICIT) {
       p.put("spring.mail.ssl.enabled", true);
       p.put("spring.mail.ssl.bundle", BUNDLE);

@@ -14,7 +14,8 @@ final class SmtpTestServerContextCustomizerFactory implements ContextCustomizerF
   public @Nullable ContextCustomizer createContextCustomizer(
       Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
     AutoConfigureSmtpTestServer annotation =
-        TestContextAnnotationUtils.findMergedAnnotation(testClass, AutoConfigureSmtpTestServer.class);
+        TestContextAnnotationUtils.findMergedAnnotation(
+            testClass, AutoConfigureSmtpTestServer.class);
     return annotation == null ? null : new SmtpTestServerContextCustomizer(Settings.of(annotation));
   }
 }

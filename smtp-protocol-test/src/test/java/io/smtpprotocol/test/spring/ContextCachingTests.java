@@ -41,7 +41,10 @@ class ContextCachingTests {
 
     EngineTestKit.engine("junit-jupiter")
         .configurationParameter(FIXTURES, "true")
-        .selectors(selectClass(First.class), selectClass(Second.class), selectClass(ImplicitTlsWithAuth.class))
+        .selectors(
+            selectClass(First.class),
+            selectClass(Second.class),
+            selectClass(ImplicitTlsWithAuth.class))
         .execute()
         .testEvents()
         .assertStatistics(s -> s.started(3).succeeded(3));
