@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -87,6 +88,18 @@ final class Relay {
     }
     client.close().syncUninterruptibly();
     return true;
+  }
+
+  /**
+   * The address of the client whose connection the engine sees as coming from {@code engineClient},
+   * if it is still connected.
+   */
+  Optional<SocketAddress> clientOf(SocketAddress engineClient) {
+    if (!(engineClient instanceof InetSocketAddress address)) {
+      return Optional.empty();
+    }
+    Channel client = clientsByBackendPort.get(address.getPort());
+    return client == null ? Optional.empty() : Optional.ofNullable(client.remoteAddress());
   }
 
   void close() {

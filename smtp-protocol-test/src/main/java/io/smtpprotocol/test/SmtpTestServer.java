@@ -114,6 +114,13 @@ public final class SmtpTestServer
               SmtpHandler.Event.DATA,
               SmtpHandler.Event.MESSAGE));
 
+  /**
+   * The engine's defaults, except that one client address may use every connection: all clients of
+   * a test server come from the loopback address.
+   */
+  static final Limits DEFAULT_LIMITS =
+      Limits.DEFAULTS.withMaxConnectionsPerIp(Limits.DEFAULTS.maxConnections());
+
   static final Reply STORE_FULL =
       Reply.of(452, "4.3.1", "Test server keeps no more messages; reset it");
   static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
@@ -580,7 +587,12 @@ public final class SmtpTestServer
       if (scripted != null && !scripted.isPositive()) {
         return answer(Event.MESSAGE, Decision.reject(scripted));
       }
-      if (!inbox.add(new ReceivedMessage(number, session, envelope, raw))) {
+      Relay r = relay;
+      SessionInfo client =
+          r == null
+              ? session
+              : r.clientOf(session.remoteAddress()).map(session::withRemoteAddress).orElse(session);
+      if (!inbox.add(new ReceivedMessage(number, client, envelope, raw))) {
         return answer(Event.MESSAGE, Decision.reject(STORE_FULL));
       }
       return answer(
@@ -619,7 +631,7 @@ public final class SmtpTestServer
     private boolean tlsRequired;
     private boolean authRequired;
     private boolean allowInsecureAuth = true;
-    private Limits limits = Limits.DEFAULTS;
+    private Limits limits = DEFAULT_LIMITS;
     private int maxMessages = 1000;
     private long maxRetainedSize = 64L * 1024 * 1024;
     private final Map<String, String> users = new LinkedHashMap<>();
@@ -682,7 +694,8 @@ public final class SmtpTestServer
 
     /**
      * The engine's limits: message size, recipients, line length, timeouts (default {@link
-     * Limits#DEFAULTS}).
+     * Limits#DEFAULTS} with {@code maxConnectionsPerIp} raised to {@code maxConnections}, since
+     * every client comes from loopback).
      */
     public Builder limits(Limits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
