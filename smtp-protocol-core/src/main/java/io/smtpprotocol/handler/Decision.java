@@ -1,5 +1,6 @@
 package io.smtpprotocol.handler;
 
+import io.smtpprotocol.protocol.EnhancedStatus;
 import io.smtpprotocol.protocol.Reply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,9 +41,14 @@ public record Decision(boolean accepted, @Nullable Reply reply) {
     return new Decision(true, reply);
   }
 
-  /** Accept with this code and text; 2xx codes get the enhanced status {@code 2.0.0}. */
+  /**
+   * Accept with this code and text. A text that starts with an enhanced status ({@code "2.1.0
+   * Welcome"}) gives it; otherwise 2xx codes get {@code 2.0.0}.
+   *
+   * @throws IllegalArgumentException if the text's enhanced status does not fit the code
+   */
   public static Decision accept(int code, String text) {
-    return new Decision(true, code < 300 ? Reply.of(code, "2.0.0", text) : Reply.of(code, text));
+    return new Decision(true, reply(code, text, code < 300 ? "2.0.0" : null));
   }
 
   /** Reject with the event's default reply. */
@@ -60,9 +66,35 @@ public record Decision(boolean accepted, @Nullable Reply reply) {
     return new Decision(false, Reply.of(code, enhancedStatus, text));
   }
 
-  /** Reject with this code and text; the enhanced status is {@code 4.0.0} or {@code 5.0.0}. */
+  /**
+   * Reject with this code and text. A text that starts with an enhanced status ({@code "5.7.1
+   * Sender blocked"}) gives it; otherwise it is {@code 4.0.0} or {@code 5.0.0}.
+   *
+   * @throws IllegalArgumentException if the text's enhanced status does not fit the code
+   */
   public static Decision reject(int code, String text) {
-    return new Decision(false, Reply.of(code, (code / 100) + ".0.0", text));
+    return new Decision(false, reply(code, text, (code / 100) + ".0.0"));
+  }
+
+  /** The reply for a code and a text that may start with its enhanced status. */
+  private static Reply reply(int code, String text, @Nullable String defaultStatus) {
+    int sp = text.indexOf(' ');
+    String first = sp < 0 ? text : text.substring(0, sp);
+    if (first.length() >= 5 && Character.isDigit(first.charAt(0)) && first.charAt(1) == '.') {
+      EnhancedStatus status;
+      try {
+        status = EnhancedStatus.parse(first);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "text starts with " + first + ", which is not an enhanced status: " + text, e);
+      }
+      if (status.statusClass() != code / 100) {
+        throw new IllegalArgumentException(
+            "enhanced status " + first + " does not fit reply code " + code + ": " + text);
+      }
+      return Reply.of(code, first, sp < 0 ? "" : text.substring(sp + 1));
+    }
+    return defaultStatus == null ? Reply.of(code, text) : Reply.of(code, defaultStatus, text);
   }
 
   /** An already completed accept, for handler methods that answer at once. */

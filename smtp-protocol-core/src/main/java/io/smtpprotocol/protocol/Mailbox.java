@@ -52,6 +52,14 @@ public record Mailbox(String localPart, String domain) {
     return isAscii(localPart) && isAscii(domain);
   }
 
+  /**
+   * Whether this is the bare {@code <Postmaster>} (no domain, any case), which RFC 5321 section
+   * 4.5.1 requires every server to accept.
+   */
+  public boolean isPostmaster() {
+    return domain.isEmpty() && localPart.equalsIgnoreCase("postmaster");
+  }
+
   /** The domain in lower case, for comparisons. */
   public String domainLowerCase() {
     return domain.toLowerCase(Locale.ROOT);

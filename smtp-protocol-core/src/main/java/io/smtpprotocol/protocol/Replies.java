@@ -85,7 +85,7 @@ public final class Replies {
   public static final Reply DOMAIN_NOT_SERVED =
       Reply.of(550, "5.1.1", "No such mailbox here: domain not served");
   public static final Reply DATA_REJECTED = Reply.of(554, "5.5.1", "Data rejected");
-  public static final Reply MESSAGE_REJECTED = Reply.of(554, "5.6.0", "Message rejected");
+  public static final Reply MESSAGE_REJECTED = Reply.of(554, "5.7.1", "Message rejected");
   public static final Reply COMMAND_REJECTED = Reply.of(550, "5.7.1", "Command rejected");
 
   // ---------------------------------------------------------------- STARTTLS (RFC 3207)

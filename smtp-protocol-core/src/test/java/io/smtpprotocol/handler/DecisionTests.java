@@ -45,6 +45,27 @@ class DecisionTests {
   }
 
   @Test
+  void textStartingWithAnEnhancedStatusGivesIt() {
+    assertThat(Decision.reject(550, "5.7.1 Sender blocked").reply().toWire())
+        .isEqualTo("550 5.7.1 Sender blocked\r\n");
+    assertThat(Decision.reject(452, "4.2.2 Mailbox full").reply().toWire())
+        .isEqualTo("452 4.2.2 Mailbox full\r\n");
+    assertThat(Decision.accept(250, "2.1.5 Will deliver").reply().toWire())
+        .isEqualTo("250 2.1.5 Will deliver\r\n");
+    // a number that is not a status stays text
+    assertThat(Decision.reject(550, "550 is the code").reply().toWire())
+        .isEqualTo("550 5.0.0 550 is the code\r\n");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"4.7.1 Sender blocked", "2.0.0 ok", "5.1.1000 no", "5.x.1 no"})
+  void textWithAnEnhancedStatusThatDoesNotFitIsRefused(String text) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> Decision.reject(550, text))
+        .withMessageContaining(text.substring(0, text.indexOf(' ')));
+  }
+
+  @Test
   void acceptWithCodeAndText() {
     assertThat(Decision.accept(250, "Queued as 42").reply().toWire())
         .isEqualTo("250 2.0.0 Queued as 42\r\n");

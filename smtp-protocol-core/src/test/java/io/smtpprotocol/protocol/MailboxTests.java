@@ -63,6 +63,14 @@ class MailboxTests {
   }
 
   @Test
+  void isPostmasterOnlyForTheBarePostmaster() {
+    assertThat(new Mailbox("Postmaster", "").isPostmaster()).isTrue();
+    assertThat(new Mailbox("postmaster", "").isPostmaster()).isTrue();
+    assertThat(Mailbox.parse("postmaster@example.com").isPostmaster()).isFalse();
+    assertThat(Mailbox.parse("bob@example.com").isPostmaster()).isFalse();
+  }
+
+  @Test
   void onlyPostmasterMayGoWithoutDomain() {
     assertThat(new Mailbox("Postmaster", "").address()).isEqualTo("Postmaster");
     assertThatIllegalArgumentException().isThrownBy(() -> new Mailbox("user", ""));

@@ -1,0 +1,50 @@
+package io.smtpprotocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprotocol.handler.Decision;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the client hears when the message handler refuses a message. */
+class MessageRejectionTests {
+
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private String send(Decision decision) throws Exception {
+    server =
+        TestServers.start(
+            new RecordingHandler() {
+              @Override
+              public CompletionStage<Decision> message(
+                  SessionInfo session, Envelope envelope, MessageBody body) {
+                return decision.asStage();
+              }
+            });
+    try (RawClient c = RawClient.greeted(server.port())) {
+      c.ehlo();
+      assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
+      assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+      assertThat(c.command("DATA").code()).isEqualTo(354);
+      return c.command("Subject: hi\r\n\r\nbody\r\n.").line();
+    }
+  }
+
+  @Test
+  void plainRejectIsAPolicyRefusal() throws Exception {
+    // RFC 3463 5.7.1: delivery not authorized, message refused (not a media error, 5.6.x)
+    assertThat(send(Decision.reject())).isEqualTo("554 5.7.1 Message rejected");
+  }
+
+  @Test
+  void rejectTextWithItsOwnEnhancedStatusKeepsIt() throws Exception {
+    assertThat(send(Decision.reject(550, "5.7.1 Spam detected")))
+        .isEqualTo("550 5.7.1 Spam detected");
+  }
+}
