@@ -24,6 +24,7 @@ import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.SmtpServerObserver.ConnectionOutcome;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
 import io.smtpprotocol.tls.TlsInfo;
@@ -425,7 +426,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         endAuth();
         observer.auth(a.mechanism(), false);
       }
-      write(bad.reply(), a != null ? "AUTH" : "INVALID");
+      write(bad.reply(), a != null ? Verb.AUTH : Verb.INVALID);
       next();
     } else if (msg instanceof SmtpInput.EarlyInput) {
       closeWith(Replies.EARLY_TALKER);
@@ -462,7 +463,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     decoder.request();
   }
 
-  private void write(Reply reply, @Nullable String verb) {
+  private void write(Reply reply, @Nullable Verb verb) {
     if (closing) {
       return;
     }
@@ -471,7 +472,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       transcript.debug("{} S: {}", info.id(), reply.code() == 334 ? "334 ****" : reply);
     }
     if (verb != null) {
-      observer.command(verb, reply.code());
+      observer.command(verb.name(), reply.code());
       switch (reply.code()) {
         case 500, 501, 502, 503, 504, 555 -> badCommands++;
         default -> {}
@@ -510,10 +511,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         (Optional<Reply> result, @Nullable Throwable error) -> {
           pendingDecisions--;
           if (error != null) {
-            write(failureReply("command", error), metricVerb(parsed));
+            write(failureReply("command", error), parsed.kind());
             next();
           } else if (result != null && result.isPresent()) {
-            write(result.get(), metricVerb(parsed));
+            write(result.get(), parsed.kind());
             next();
           } else {
             dispatch(parsed);
@@ -523,7 +524,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   /** Whether the line is an AUTH command, which the command hook never sees (credentials). */
   private static boolean isAuthLine(String line) {
-    return line.regionMatches(true, 0, "AUTH", 0, 4) && (line.length() == 4 || line.charAt(4) == ' ');
+    int n = Verb.AUTH.name().length();
+    return line.regionMatches(true, 0, Verb.AUTH.name(), 0, n)
+        && (line.length() == n || line.charAt(n) == ' ');
   }
 
   private static String redact(String line) {
@@ -534,24 +537,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return line;
   }
 
-  private static String metricVerb(Command c) {
-    return c instanceof Command.Unknown || c instanceof Command.Invalid i && !isKnownVerb(i.verb())
-        ? "UNKNOWN"
-        : c.verb();
-  }
-
-  private static boolean isKnownVerb(String verb) {
-    return switch (verb) {
-      case "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY",
-          "EXPN", "HELP", "STARTTLS", "AUTH" -> true;
-      default -> false;
-    };
-  }
-
   // ================================================================ commands
 
   private void dispatch(Command command) {
-    String verb = metricVerb(command);
+    Verb verb = command.kind();
     if (command instanceof Command.Invalid invalid) {
       write(invalid.reply(), verb);
       next();
@@ -591,7 +580,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         SessionInfo snapshot = info;
         notifyHandler("quit", () -> handler.quit(snapshot));
       }
-      observer.command(verb, Replies.BYE.code());
+      observer.command(verb.name(), Replies.BYE.code());
       closeWith(Replies.BYE);
     } else if (command instanceof Command.Vrfy vrfy) {
       SessionInfo snapshot = info;
@@ -706,9 +695,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 d.replyOr(
                     hello.extended() ? server.ehloReply(info.tls() != null) : server.heloReply(),
                     Replies.OK),
-                hello.verb());
+                hello.kind());
           } else {
-            write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.verb());
+            write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.kind());
           }
           next();
         });
@@ -717,7 +706,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private void mailFrom(Command.MailFrom mail) {
     Reply refused = checkMailParameters(mail);
     if (refused != null) {
-      write(refused, "MAIL");
+      write(refused, Verb.MAIL);
       next();
       return;
     }
@@ -735,7 +724,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           if (d.accepted()) {
             tx = new Transaction(Envelope.of(mail.from(), parameters));
           }
-          write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), "MAIL");
+          write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), Verb.MAIL);
           next();
         });
   }
@@ -805,7 +794,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       refused = Replies.DOMAIN_NOT_SERVED;
     }
     if (refused != null) {
-      write(refused, "RCPT");
+      write(refused, Verb.RCPT);
       next();
       return;
     }
@@ -819,7 +808,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           if (d.accepted() && tx == t) {
             t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
           }
-          write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), "RCPT");
+          write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), Verb.RCPT);
           next();
         });
   }
@@ -847,14 +836,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
           }
           if (!d.accepted()) {
-            write(d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED), "DATA");
+            write(d.replyOr(Replies.DATA_REJECTED, Replies.DATA_REJECTED), Verb.DATA);
             next();
             return;
           }
           t.body = newBody(t);
           // Only a 354 may open the content, whatever reply an accepting handler gave.
           Reply goAhead = d.reply();
-          write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, "DATA");
+          write(goAhead != null && goAhead.code() == 354 ? goAhead : Replies.START_MAIL_INPUT, Verb.DATA);
           decoder.startData(limits.maxMessageSize());
           armIdle();
           decoder.request();
@@ -934,14 +923,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       if (bdat.last() && t != null) {
         endTransaction(t, MessageOutcome.FAILED);
       }
-      write(reply, "BDAT");
+      write(reply, Verb.BDAT);
       next();
       return;
     }
     t.bdatOctets += size;
     t.size = t.bdatOctets;
     if (!bdat.last()) {
-      write(Reply.of(250, "2.0.0", size + " octets received"), "BDAT");
+      write(Reply.of(250, "2.0.0", size + " octets received"), Verb.BDAT);
       next();
       return;
     }
@@ -971,7 +960,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       log.warn("session {}: cannot start TLS: {}", info.id(), e.toString());
       observer.tlsHandshake(false);
-      write(Replies.TLS_NOT_AVAILABLE, "STARTTLS");
+      write(Replies.TLS_NOT_AVAILABLE, Verb.STARTTLS);
       next();
       return;
     }
@@ -979,7 +968,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     resetTransaction();
     tlsHandshaking = true;
     c.pipeline().addFirst("tls", ssl);
-    write(Replies.READY_TO_START_TLS, "STARTTLS");
+    write(Replies.READY_TO_START_TLS, Verb.STARTTLS);
     c.flush();
   }
 
@@ -1029,7 +1018,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private void auth(Command.Auth command) {
     SaslMechanism mechanism = server.mechanism(command.mechanism());
     if (mechanism == null) {
-      write(Replies.AUTH_MECHANISM_UNKNOWN, "AUTH");
+      write(Replies.AUTH_MECHANISM_UNKNOWN, Verb.AUTH);
       next();
       return;
     }
@@ -1039,7 +1028,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       initial = base64(ir.equals("=") ? "" : ir);
       if (initial == null) {
         observer.auth(mechanism.name(), false);
-        write(Replies.AUTH_BAD_BASE64, "AUTH");
+        write(Replies.AUTH_BAD_BASE64, Verb.AUTH);
         next();
         return;
       }
@@ -1063,7 +1052,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (line.equals("*")) {
       endAuth();
       observer.auth(a.mechanism(), false);
-      write(Replies.AUTH_CANCELLED, "AUTH");
+      write(Replies.AUTH_CANCELLED, Verb.AUTH);
       next();
       return;
     }
@@ -1071,7 +1060,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (response == null) {
       endAuth();
       observer.auth(a.mechanism(), false);
-      write(Replies.AUTH_BAD_BASE64, "AUTH");
+      write(Replies.AUTH_BAD_BASE64, Verb.AUTH);
       next();
       return;
     }
@@ -1092,7 +1081,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           if (error != null || step == null) {
             endAuth();
             observer.auth(a.mechanism(), false);
-            write(authErrorReply(error), "AUTH");
+            write(authErrorReply(error), Verb.AUTH);
             next();
           } else if (step instanceof SaslStep.Challenge challenge) {
             write(Reply.of(334, Base64.getEncoder().encodeToString(challenge.data())), null);
@@ -1125,7 +1114,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           if (debug) {
             transcript.debug("{} authenticated with {}", info.id(), a.mechanism());
           }
-          write(d.replyOr(Replies.AUTH_SUCCEEDED, Replies.AUTH_FAILED), "AUTH");
+          write(d.replyOr(Replies.AUTH_SUCCEEDED, Replies.AUTH_FAILED), Verb.AUTH);
           next();
         });
   }
@@ -1140,7 +1129,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     observer.auth(a.mechanism(), false);
     boolean counts = reply.isPermanent() && reply.code() != 501;
     if (!counts) {
-      write(reply, "AUTH");
+      write(reply, Verb.AUTH);
       next();
       return;
     }
@@ -1153,7 +1142,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             authSettings.failureDelay().toMillis() << Math.min(authFailures - 1, 16));
     Runnable answer =
         () -> {
-          write(reply, "AUTH");
+          write(reply, Verb.AUTH);
           if (last) {
             closeWith(Replies.TOO_MANY_AUTH_FAILURES);
           } else {
@@ -1333,7 +1322,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                   : MessageOutcome.REJECTED;
     }
     endTransaction(t, outcome);
-    write(reply, t.bdat ? "BDAT" : "DATA");
+    write(reply, t.bdat ? Verb.BDAT : Verb.DATA);
     next();
   }
 
