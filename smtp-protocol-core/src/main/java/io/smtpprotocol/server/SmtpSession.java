@@ -37,6 +37,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -78,8 +79,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   /** When the client must have sent what the session waits for (System.nanoTime()). */
   private long inputDeadline;
   private @Nullable ScheduledFuture<?> idleTimer;
-  /** Reading waits until the client has taken the replies queued for it. */
-  private boolean awaitingWritable;
   private SessionInfo info;
   private @Nullable InetAddress ip;
   private boolean counted;
@@ -87,23 +86,46 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private @Nullable Transaction tx;
   private int badCommands;
   private int pendingDecisions;
-  private boolean connectAccepted;
-  private boolean greetingDelayOver;
-  private boolean greeted;
+  private Phase phase = Phase.GREETING;
+  /** What the greeting still waits for; empty once it has been sent. */
+  private final EnumSet<GreetingWait> greetingWaits = EnumSet.noneOf(GreetingWait.class);
+  /**
+   * The server shuts down: the transaction under way may finish, then the session closes. Not a
+   * phase: it is asked for from outside, whatever the phase is.
+   */
   private boolean draining;
-  private boolean closing;
   private @Nullable ScheduledFuture<?> sessionTimer;
   private @Nullable ScheduledFuture<?> greetingTimer;
-  /** A TLS handshake is under way (STARTTLS, or implicit TLS before the greeting). */
-  private boolean tlsHandshaking;
-  /** Implicit TLS: the greeting waits until the handshake and the handler's tls event are done. */
-  private boolean awaitingTls;
   /** The AUTH exchange in progress: the next command lines are its responses. */
   private @Nullable AuthExchange authExchange;
   private int authFailures;
   /** A BDAT chunk being read: its command, and the reply to give when it was refused. */
   private Command.@Nullable Bdat chunk;
   private @Nullable Reply chunkRefusal;
+
+  /** Where the session is in its life; each phase says what the session waits for. */
+  enum Phase {
+    /** Before the greeting: it waits for what {@link GreetingWait} lists. */
+    GREETING,
+    /** A TLS handshake is under way: implicit TLS before the greeting, or after STARTTLS. */
+    TLS_HANDSHAKE,
+    /** Commands and message content are read and answered. */
+    COMMANDS,
+    /** Reading waits until the client has taken the replies queued for it. */
+    WRITE_BLOCKED,
+    /** Closing or closed: nothing more is read or written. */
+    CLOSED
+  }
+
+  /** What must happen before the greeting is sent. */
+  enum GreetingWait {
+    /** The handler's connect decision. */
+    CONNECT,
+    /** The configured greeting delay. */
+    DELAY,
+    /** Implicit TLS: the handshake and the handler's tls event. */
+    TLS
+  }
 
   /** One mail transaction's mutable state, event loop only. */
   private static final class Transaction {
@@ -181,8 +203,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
     if (tlsSettings.mode() == TlsMode.IMPLICIT) {
       // the handshake has begun; a refused connection is closed without a reply
-      tlsHandshaking = true;
-      awaitingTls = true;
+      phase = Phase.TLS_HANDSHAKE;
+      greetingWaits.add(GreetingWait.TLS);
     }
     if (!server.acceptsSessions()) {
       closeWith(Replies.SERVICE_SHUTTING_DOWN);
@@ -201,14 +223,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 () -> closeWith(Replies.SESSION_TIMEOUT),
                 limits.sessionTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
-    if (limits.greetingDelay().isZero()) {
-      greetingDelayOver = true;
-    } else {
+    greetingWaits.add(GreetingWait.CONNECT);
+    if (!limits.greetingDelay().isZero()) {
+      greetingWaits.add(GreetingWait.DELAY);
       greetingTimer =
           ctx.executor()
               .schedule(
                   () -> {
-                    greetingDelayOver = true;
+                    greetingWaits.remove(GreetingWait.DELAY);
                     greet();
                   },
                   limits.greetingDelay().toMillis(),
@@ -223,7 +245,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         h -> h.connect(info),
         d -> {
           if (d.accepted()) {
-            connectAccepted = true;
+            greetingWaits.remove(GreetingWait.CONNECT);
             greet();
           } else {
             observer.connectionOpened(ConnectionOutcome.REJECTED);
@@ -233,10 +255,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private void greet() {
-    if (closing || greeted || !connectAccepted || !greetingDelayOver || awaitingTls) {
+    if (phase != Phase.GREETING || !greetingWaits.isEmpty()) {
       return;
     }
-    greeted = true;
+    phase = Phase.COMMANDS;
     observedOpen = true;
     observer.connectionOpened(ConnectionOutcome.ACCEPTED);
     write(server.greetingReply(), null);
@@ -246,7 +268,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closing = true;
+    phase = Phase.CLOSED;
     decoder.stop();
     cancel(sessionTimer);
     cancel(greetingTimer);
@@ -279,12 +301,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable problem =
         cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-    if (problem instanceof IOException || cause instanceof DecoderException && tlsHandshaking) {
+    if (problem instanceof IOException || cause instanceof DecoderException && phase == Phase.TLS_HANDSHAKE) {
       log.debug("session {}: {}", info.id(), cause.toString());
     } else {
       warn("session {} failed", info.id(), cause);
     }
-    closing = true;
+    phase = Phase.CLOSED;
     decoder.stop();
     ctx.close();
   }
@@ -300,8 +322,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (awaitingWritable && ctx.channel().isWritable()) {
-      awaitingWritable = false;
+    if (phase == Phase.WRITE_BLOCKED && ctx.channel().isWritable()) {
+      phase = Phase.COMMANDS;
       next();
     }
     ctx.fireChannelWritabilityChanged();
@@ -322,7 +344,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   private void idleCheck() {
     idleTimer = null;
-    if (closing) {
+    if (phase == Phase.CLOSED) {
       return;
     }
     long left = inputDeadline - System.nanoTime();
@@ -337,7 +359,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   /** Whether the session waits for the client: its input, or its reading of our replies. */
   private boolean waitsForClient() {
-    return decoder.wantsInput() || awaitingWritable || !greeted && pendingDecisions == 0;
+    return decoder.wantsInput()
+        || phase == Phase.WRITE_BLOCKED
+        || !greetingWaits.isEmpty() && pendingDecisions == 0;
   }
 
   /** Called by the server when it shuts down gracefully. */
@@ -367,18 +391,18 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
    */
   private void closeWith(Reply reply, boolean now) {
     ChannelHandlerContext c = ctx();
-    if (closing) {
+    if (phase == Phase.CLOSED) {
       if (now) {
         c.close();
       }
       return;
     }
-    closing = true;
+    boolean handshaking = phase == Phase.TLS_HANDSHAKE;
+    phase = Phase.CLOSED;
     decoder.stop();
     cancel(idleTimer);
-    if (tlsHandshaking) {
+    if (handshaking) {
       // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
-      tlsHandshaking = false;
       c.close();
       return;
     }
@@ -437,7 +461,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   /** Reads on: the next command, or 421 when the server drains or the client erred too often. */
   private void next() {
-    if (closing) {
+    if (phase == Phase.CLOSED) {
       return;
     }
     if (badCommands >= limits.maxBadCommands()) {
@@ -456,7 +480,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     if (!c.channel().isWritable()) {
       c.flush();
       if (!c.channel().isWritable()) {
-        awaitingWritable = true;
+        phase = Phase.WRITE_BLOCKED;
         return;
       }
     }
@@ -464,7 +488,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   }
 
   private void write(Reply reply, @Nullable Verb verb) {
-    if (closing) {
+    if (phase == Phase.CLOSED) {
       return;
     }
     ctx().write(reply);
@@ -966,23 +990,23 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     decoder.discardBuffered();
     resetTransaction();
-    tlsHandshaking = true;
+    phase = Phase.TLS_HANDSHAKE;
     c.pipeline().addFirst("tls", ssl);
     write(Replies.READY_TO_START_TLS, Verb.STARTTLS);
     c.flush();
   }
 
   private void onHandshake(SslHandshakeCompletionEvent event) {
-    if (!tlsHandshaking) {
+    if (phase != Phase.TLS_HANDSHAKE) {
       return;
     }
-    tlsHandshaking = false;
+    phase = greetingWaits.contains(GreetingWait.TLS) ? Phase.GREETING : Phase.COMMANDS;
     if (!event.isSuccess()) {
       observer.tlsHandshake(false);
       if (debug) {
         transcript.debug("{} TLS handshake failed: {}", info.id(), String.valueOf(event.cause()));
       }
-      closing = true;
+      phase = Phase.CLOSED;
       decoder.stop();
       ctx().close();
       return;
@@ -1004,8 +1028,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         d -> {
           if (!d.accepted()) {
             closeWith(d.replyOr(Replies.TLS_REJECTED, Replies.TLS_REJECTED));
-          } else if (awaitingTls) {
-            awaitingTls = false;
+          } else if (greetingWaits.remove(GreetingWait.TLS)) {
             greet();
           } else {
             next();
@@ -1159,7 +1182,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         .schedule(
             () -> {
               pendingDecisions--;
-              if (!closing) {
+              if (phase != Phase.CLOSED) {
                 answer.run();
               }
             },
@@ -1200,7 +1223,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                           SmtpServerDecoder.Mode mode = decoder.mode();
                           if (tx == t
                               && t.body == holder[0]
-                              && !closing
+                              && phase != Phase.CLOSED
                               && (mode == SmtpServerDecoder.Mode.DATA
                                   || mode == SmtpServerDecoder.Mode.CHUNK)) {
                             armIdle();
@@ -1404,7 +1427,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           }
           done[0] = true;
           cancel(timer[0]);
-          if (!closing) {
+          if (phase != Phase.CLOSED) {
             then.accept(r, e);
           }
         };
