@@ -563,6 +563,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   // ================================================================ commands
 
+  /**
+   * Answers a command: a line that did not parse gets its reply, every other command passes the
+   * {@link #gate} and then the one switch over its verb.
+   */
   private void dispatch(Command command) {
     Verb verb = command.kind();
     if (command instanceof Command.Invalid invalid) {
@@ -570,139 +574,142 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       next();
       return;
     }
-    if (command instanceof Command.Bdat bdat) {
-      bdat(bdat);
-      return;
-    }
-    Reply refused = gate(command);
+    Transaction t = tx;
+    Reply refused = gate(verb, t);
     if (refused != null) {
-      write(refused, verb);
-      next();
+      if (verb == Verb.BDAT) {
+        readChunk((Command.Bdat) command, refused); // the refused chunk is read and dropped
+      } else {
+        write(refused, verb);
+        next();
+      }
       return;
     }
-    if (command instanceof Command.Hello hello) {
-      hello(hello);
-    } else if (command instanceof Command.MailFrom mail) {
-      mailFrom(mail);
-    } else if (command instanceof Command.RcptTo rcpt) {
-      rcptTo(rcpt);
-    } else if (command instanceof Command.Data) {
-      data();
-    } else if (command instanceof Command.Rset) {
-      resetTransaction();
-      if (overrides.reset()) {
-        SessionInfo snapshot = info;
-        notifyHandler("reset", () -> handler.reset(snapshot));
+    // The gate has made sure that t is a transaction for RCPT, DATA and BDAT.
+    switch (verb) {
+      case HELO, EHLO -> hello((Command.Hello) command);
+      case MAIL -> mailFrom((Command.MailFrom) command);
+      case RCPT -> rcptTo((Command.RcptTo) command, t);
+      case DATA -> data(t);
+      case BDAT -> bdat((Command.Bdat) command, t);
+      case RSET -> {
+        resetTransaction();
+        if (overrides.reset()) {
+          SessionInfo snapshot = info;
+          notifyHandler("reset", () -> handler.reset(snapshot));
+        }
+        write(Replies.OK, verb);
+        next();
       }
-      write(Replies.OK, verb);
-      next();
-    } else if (command instanceof Command.Noop) {
-      write(Replies.OK, verb);
-      next();
-    } else if (command instanceof Command.Quit) {
-      if (overrides.quit()) {
-        SessionInfo snapshot = info;
-        notifyHandler("quit", () -> handler.quit(snapshot));
+      case NOOP -> {
+        write(Replies.OK, verb);
+        next();
       }
-      observer.command(verb.name(), Replies.BYE.code());
-      closeWith(Replies.BYE);
-    } else if (command instanceof Command.Vrfy vrfy) {
-      SessionInfo snapshot = info;
-      decide(
-          overrides.verify(),
-          "verify",
-          h -> h.verify(snapshot, vrfy.argument()),
-          d -> {
-            write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), verb);
-            next();
-          });
-    } else if (command instanceof Command.Expn) {
-      write(Replies.EXPN_NOT_IMPLEMENTED, verb);
-      next();
-    } else if (command instanceof Command.Help) {
-      write(Replies.HELP, verb);
-      next();
-    } else if (command instanceof Command.StartTls) {
-      startTls();
-    } else if (command instanceof Command.Auth auth) {
-      auth(auth);
-    } else {
-      write(Replies.COMMAND_UNRECOGNIZED, verb);
-      next();
+      case QUIT -> {
+        if (overrides.quit()) {
+          SessionInfo snapshot = info;
+          notifyHandler("quit", () -> handler.quit(snapshot));
+        }
+        observer.command(verb.name(), Replies.BYE.code());
+        closeWith(Replies.BYE);
+      }
+      case VRFY -> verify((Command.Vrfy) command);
+      case EXPN -> {
+        write(Replies.EXPN_NOT_IMPLEMENTED, verb);
+        next();
+      }
+      case HELP -> {
+        write(Replies.HELP, verb);
+        next();
+      }
+      case STARTTLS -> startTls();
+      case AUTH -> auth((Command.Auth) command);
+      case LHLO, UNKNOWN, INVALID -> { // LMTP is not enabled
+        write(Replies.COMMAND_UNRECOGNIZED, verb);
+        next();
+      }
     }
   }
 
-  /** The one precondition check before dispatch: the reply refusing the command, or null. */
-  private @Nullable Reply gate(Command command) {
-    if (command instanceof Command.Unknown) {
-      return Replies.COMMAND_UNRECOGNIZED;
+  /**
+   * The one precondition check every command passes before dispatch: the greeting first, TLS and
+   * AUTH when required, one transaction at a time, the extensions that are on. Returns the reply
+   * refusing the command, or null.
+   */
+  private @Nullable Reply gate(Verb verb, @Nullable Transaction t) {
+    boolean helloed = info.hello() != null;
+    boolean tls = info.tls() != null;
+    return switch (verb) {
+      case MAIL ->
+          !helloed
+              ? Replies.NEED_HELO
+              : !tls && tlsSettings.required()
+                  ? Replies.TLS_REQUIRED
+                  : info.authenticatedUser() == null && authSettings.required()
+                      ? Replies.AUTH_REQUIRED
+                      : t != null ? Replies.NESTED_MAIL : null;
+      case RCPT -> !helloed ? Replies.NEED_HELO : t == null ? Replies.NEED_MAIL : null;
+      case DATA ->
+          !helloed
+              ? Replies.NEED_HELO
+              : t == null
+                  ? Replies.NEED_MAIL
+                  : t.bdat
+                      ? Replies.DATA_AFTER_BDAT
+                      : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT : null;
+      case BDAT ->
+          !config.chunking()
+              ? Replies.COMMAND_NOT_IMPLEMENTED
+              : !helloed
+                  ? Replies.NEED_HELO
+                  : t == null
+                      ? Replies.NEED_MAIL
+                      : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT : null;
+      case STARTTLS ->
+          tlsSettings.mode() == TlsMode.NONE
+              ? Replies.COMMAND_NOT_IMPLEMENTED
+              : tls ? Replies.TLS_ALREADY_ACTIVE : null;
+      case AUTH -> authGate(helloed, tls, t);
+      default -> null;
+    };
+  }
+
+  private @Nullable Reply authGate(boolean helloed, boolean tls, @Nullable Transaction t) {
+    if (!authSettings.enabled()) {
+      return Replies.COMMAND_NOT_IMPLEMENTED;
     }
-    if (command instanceof Command.Lhlo) {
-      return Replies.COMMAND_UNRECOGNIZED; // LMTP is not enabled
-    }
-    boolean transactional =
-        command instanceof Command.MailFrom
-            || command instanceof Command.RcptTo
-            || command instanceof Command.Data;
-    if (transactional && info.hello() == null) {
+    if (!helloed) {
       return Replies.NEED_HELO;
     }
-    if (command instanceof Command.StartTls) {
-      if (tlsSettings.mode() == TlsMode.NONE) {
-        return Replies.COMMAND_NOT_IMPLEMENTED;
-      }
-      return info.tls() != null ? Replies.TLS_ALREADY_ACTIVE : null;
+    if (!tls && tlsSettings.required()) {
+      return Replies.TLS_REQUIRED;
     }
-    if (command instanceof Command.Auth) {
-      if (!authSettings.enabled()) {
-        return Replies.COMMAND_NOT_IMPLEMENTED;
-      }
-      if (info.hello() == null) {
-        return Replies.NEED_HELO;
-      }
-      if (info.tls() == null && tlsSettings.required()) {
-        return Replies.TLS_REQUIRED;
-      }
-      if (info.tls() == null && !authSettings.allowInsecure()) {
-        return Replies.AUTH_ENCRYPTION_REQUIRED;
-      }
-      if (info.authenticatedUser() != null) {
-        return Replies.ALREADY_AUTHENTICATED;
-      }
-      if (tx != null) {
-        return Replies.AUTH_IN_TRANSACTION;
-      }
-      if (server.authFailures().exhausted(ip)) {
-        observer.authThrottled();
-        return Replies.AUTH_ADDRESS_THROTTLED;
-      }
-      return null;
+    if (!tls && !authSettings.allowInsecure()) {
+      return Replies.AUTH_ENCRYPTION_REQUIRED;
     }
-    if (command instanceof Command.MailFrom) {
-      if (info.tls() == null && tlsSettings.required()) {
-        return Replies.TLS_REQUIRED;
-      }
-      if (info.authenticatedUser() == null && authSettings.required()) {
-        return Replies.AUTH_REQUIRED;
-      }
-      return tx != null ? Replies.NESTED_MAIL : null;
+    if (info.authenticatedUser() != null) {
+      return Replies.ALREADY_AUTHENTICATED;
     }
-    if (command instanceof Command.RcptTo) {
-      return tx == null ? Replies.NEED_MAIL : null;
+    if (t != null) {
+      return Replies.AUTH_IN_TRANSACTION;
     }
-    if (command instanceof Command.Data) {
-      Transaction t = tx;
-      if (t == null) {
-        return Replies.NEED_MAIL;
-      }
-      if (t.bdat) {
-        return Replies.DATA_AFTER_BDAT;
-      }
-      if (t.envelope.recipients().isEmpty()) {
-        return Replies.NEED_RCPT;
-      }
+    if (server.authFailures().exhausted(ip)) {
+      observer.authThrottled();
+      return Replies.AUTH_ADDRESS_THROTTLED;
     }
     return null;
+  }
+
+  private void verify(Command.Vrfy vrfy) {
+    SessionInfo snapshot = info;
+    decide(
+        overrides.verify(),
+        "verify",
+        h -> h.verify(snapshot, vrfy.argument()),
+        d -> {
+          write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), Verb.VRFY);
+          next();
+        });
   }
 
   private void hello(Command.Hello hello) {
@@ -802,11 +809,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return null;
   }
 
-  private void rcptTo(Command.RcptTo rcpt) {
-    Transaction t = tx;
-    if (t == null) {
-      throw new IllegalStateException("gate lets RCPT through only in a transaction");
-    }
+  private void rcptTo(Command.RcptTo rcpt, Transaction t) {
     Reply refused = null;
     if (t.envelope.recipients().size() >= limits.maxRecipients()) {
       refused = Replies.TOO_MANY_RECIPIENTS;
@@ -843,11 +846,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return domains.isEmpty() || to.domain().isEmpty() || domains.contains(to.domainLowerCase());
   }
 
-  private void data() {
-    Transaction t = tx;
-    if (t == null) {
-      throw new IllegalStateException("gate lets DATA through only in a transaction");
-    }
+  private void data(Transaction t) {
     SessionInfo snapshot = info;
     Envelope envelope = t.envelope;
     decide(
@@ -874,18 +873,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         });
   }
 
-  private void bdat(Command.Bdat bdat) {
-    Transaction t = tx;
+  private void bdat(Command.Bdat bdat, Transaction t) {
     Reply refused;
-    if (!config.chunking()) {
-      refused = Replies.COMMAND_NOT_IMPLEMENTED;
-    } else if (info.hello() == null) {
-      refused = Replies.NEED_HELO;
-    } else if (t == null) {
-      refused = Replies.NEED_MAIL;
-    } else if (t.envelope.recipients().isEmpty()) {
-      refused = Replies.NEED_RCPT;
-    } else if (t.failure != null) {
+    if (t.failure != null) {
       refused = t.failure;
     } else if (t.bdatOctets + bdat.size() > limits.maxMessageSize()) {
       t.failure = Replies.MESSAGE_TOO_BIG;
