@@ -1,0 +1,119 @@
+package io.smtpprotocol.server;
+
+import io.netty.channel.ChannelFuture;
+import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.protocol.Verb;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a session writes to its client and flushes: each reply goes to the transcript
+ * (DEBUG, redacted) and to the command metrics, and refusals of bad commands are counted.
+ */
+final class ReplyWriter {
+
+  private static final Logger transcript = LoggerFactory.getLogger("io.smtpprotocol.transcript");
+
+  private final SmtpSession session;
+  private final SmtpServerObserver observer;
+  private final boolean debug = transcript.isDebugEnabled();
+  private int badCommands;
+
+  ReplyWriter(SmtpSession session, SmtpServerObserver observer) {
+    this.session = session;
+    this.observer = observer;
+  }
+
+  /**
+   * Writes {@code reply} unless the session is closed; it goes out with the next flush. With a
+   * {@code verb} it answers that command and is counted; without, it is a step inside one (a 334).
+   */
+  void write(Reply reply, @Nullable Verb verb) {
+    if (session.closed()) {
+      return;
+    }
+    session.ctx().write(reply);
+    if (debug) {
+      transcript.debug("{} S: {}", id(), reply.code() == 334 ? "334 ****" : reply);
+    }
+    if (verb != null) {
+      observer.command(verb.name(), reply.code());
+      switch (reply.code()) {
+        case 500, 501, 502, 503, 504, 555 -> badCommands++;
+        default -> {}
+      }
+    }
+  }
+
+  /** Writes the last reply of a closing session and flushes it. */
+  ChannelFuture writeLast(Reply reply) {
+    if (debug) {
+      transcript.debug("{} S: {}", id(), reply);
+    }
+    return session.ctx().writeAndFlush(reply);
+  }
+
+  void flush() {
+    session.ctx().flush();
+  }
+
+  /** How many commands were refused as bad (500-504, 555). */
+  int badCommands() {
+    return badCommands;
+  }
+
+  /** Records a command line the client sent; an AUTH line's argument is left out. */
+  void commandLine(String line) {
+    if (debug) {
+      transcript.debug("{} C: {}", id(), redact(line));
+    }
+  }
+
+  /** Records that the client sent a line whose content stays secret (an AUTH response). */
+  void secretLine() {
+    if (debug) {
+      transcript.debug("{} C: ****", id());
+    }
+  }
+
+  /** Records a line that could not be used. */
+  void badLine() {
+    if (debug) {
+      transcript.debug("{} C: <bad line>", id());
+    }
+  }
+
+  /** Records an event of the session, for example {@code "{} TLS {} {}"}, the id first. */
+  void event(String format, Object first, Object second) {
+    if (debug) {
+      transcript.debug(format, id(), first, second);
+    }
+  }
+
+  /** Records an event of the session, the id its only argument. */
+  void event(String format) {
+    if (debug) {
+      transcript.debug(format, id());
+    }
+  }
+
+  /** Records an event of the session with one argument, the id first. */
+  void event(String format, Object argument) {
+    if (debug) {
+      transcript.debug(format, id(), argument);
+    }
+  }
+
+  private String id() {
+    return session.info().id();
+  }
+
+  private static String redact(String line) {
+    if (line.regionMatches(true, 0, "AUTH ", 0, 5)) {
+      int sp = line.indexOf(' ', 5);
+      return sp < 0 ? line : line.substring(0, sp) + " ****";
+    }
+    return line;
+  }
+}
