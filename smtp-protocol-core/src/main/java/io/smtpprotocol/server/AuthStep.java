@@ -39,6 +39,7 @@ final class AuthStep {
   private final SessionInput input;
   private final ReplyWriter out;
   private final HandlerCalls calls;
+  private final Admission admission;
 
   /** The exchange in progress: the next command lines are its responses. */
   private @Nullable Exchange exchange;
@@ -49,8 +50,10 @@ final class AuthStep {
       SessionHost host,
       SessionInput input,
       ReplyWriter out,
-      HandlerCalls calls) {
+      HandlerCalls calls,
+      Admission admission) {
     this.session = session;
+    this.admission = admission;
     this.host = host;
     this.settings = host.config().auth();
     this.authenticator = settings.authenticator();
@@ -198,11 +201,12 @@ final class AuthStep {
       return;
     }
     failures++;
-    host.authFailures().failed(session.address());
+    host.authFailures().failed(admission.address());
     boolean last = failures >= settings.maxFailures();
     long delay =
         Math.min(
-            MAX_AUTH_DELAY_MILLIS, settings.failureDelay().toMillis() << Math.min(failures - 1, 16));
+            MAX_AUTH_DELAY_MILLIS,
+            settings.failureDelay().toMillis() << Math.min(failures - 1, 16));
     Runnable answer =
         () -> {
           out.write(reply, Verb.AUTH);

@@ -11,8 +11,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * MAIL and RCPT: the envelope of a transaction. Parameters and recipients are checked against what
- * the server offers, then the handler decides; the envelope changes only when it accepts.
+ * MAIL and RCPT, the envelope of a transaction, and VRFY. Parameters and recipients are checked
+ * against what the server offers, then the handler decides; the envelope changes only when it
+ * accepts.
  */
 final class EnvelopeStep {
 
@@ -143,6 +144,18 @@ final class EnvelopeStep {
             t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
           }
           out.write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), Verb.RCPT);
+          session.next();
+        });
+  }
+
+  void verify(Command.Vrfy vrfy) {
+    SessionInfo snapshot = session.info();
+    calls.decide(
+        overrides.verify(),
+        "verify",
+        h -> h.verify(snapshot, vrfy.argument()),
+        d -> {
+          out.write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), Verb.VRFY);
           session.next();
         });
   }

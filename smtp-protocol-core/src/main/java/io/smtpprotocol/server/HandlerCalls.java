@@ -1,11 +1,15 @@
 package io.smtpprotocol.server;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
+import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.protocol.Verb;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -34,6 +38,8 @@ final class HandlerCalls {
   private final SmtpSession session;
   private final SessionHost host;
   private final SmtpHandler handler;
+  private final HandlerOverrides overrides;
+  private final boolean authEnabled;
   private final ReplyWriter out;
   private final long timeoutMillis;
   /** Calls whose answer the session waits for before it reads on. */
@@ -43,6 +49,8 @@ final class HandlerCalls {
     this.session = session;
     this.host = host;
     this.handler = host.config().handler();
+    this.overrides = host.overrides();
+    this.authEnabled = host.config().auth().enabled();
     this.out = out;
     this.timeoutMillis = host.config().limits().handlerTimeout().toMillis();
   }
@@ -89,10 +97,26 @@ final class HandlerCalls {
   }
 
   /**
-   * Offers a command line to the handler's command event; {@code then} gets the reply the handler
-   * gave (a failure's reply too), or null when the engine goes on with the command.
+   * Whether a command line goes to the handler's command event first: when the handler has one,
+   * except AUTH lines, which carry credentials, and lines with control characters.
    */
-  void command(SessionInfo info, String line, Consumer<@Nullable Reply> then) {
+  boolean hooks(String line, Command command) {
+    return overrides.command()
+        && !(authEnabled && command.kind() == Verb.AUTH && isAuthLine(line))
+        && !(command instanceof Command.Invalid i && i.reply() == Replies.CONTROL_CHARACTER);
+  }
+
+  private static boolean isAuthLine(String line) {
+    int n = Verb.AUTH.name().length();
+    return line.regionMatches(true, 0, Verb.AUTH.name(), 0, n)
+        && (line.length() == n || line.charAt(n) == ' ');
+  }
+
+  /**
+   * Offers a command line to the handler's command event: the reply the handler gave (a failure's
+   * reply too) answers the command, and without one {@code dispatch} goes on with it.
+   */
+  void command(SessionInfo info, String line, Command command, Consumer<Command> dispatch) {
     int sp = line.indexOf(' ');
     String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
     String argument = sp < 0 ? "" : line.substring(sp + 1);
@@ -101,11 +125,13 @@ final class HandlerCalls {
         () -> handler.command(info, verb, argument),
         (Optional<Reply> result, @Nullable Throwable error) -> {
           if (error != null) {
-            then.accept(failureReply("command", error));
+            out.write(failureReply("command", error), command.kind());
+            session.next();
           } else if (result != null && result.isPresent()) {
-            then.accept(result.get());
+            out.write(result.get(), command.kind());
+            session.next();
           } else {
-            then.accept(null);
+            dispatch.accept(command);
           }
         });
   }
@@ -138,7 +164,7 @@ final class HandlerCalls {
             return;
           }
           done[0] = true;
-          SmtpSession.cancel(timer[0]);
+          SessionTimers.cancel(timer[0]);
           if (!session.closed()) {
             then.accept(r, e);
           }
@@ -166,7 +192,9 @@ final class HandlerCalls {
                 if (stage == null) {
                   c.executor()
                       .execute(
-                          () -> once.accept(null, new NullPointerException(event + " returned null")));
+                          () ->
+                              once.accept(
+                                  null, new NullPointerException(event + " returned null")));
                   return;
                 }
                 stage.whenComplete((r, e) -> c.executor().execute(() -> once.accept(r, e)));
@@ -196,8 +224,29 @@ final class HandlerCalls {
             TimeUnit.MILLISECONDS);
   }
 
+  /** Tells the handler of RSET, if it handles that event. */
+  void notifyReset(SessionInfo info) {
+    if (overrides.reset()) {
+      notifyHandler("reset", () -> handler.reset(info));
+    }
+  }
+
+  /** Tells the handler of QUIT, if it handles that event. */
+  void notifyQuit(SessionInfo info) {
+    if (overrides.quit()) {
+      notifyHandler("quit", () -> handler.quit(info));
+    }
+  }
+
+  /** Tells the handler that the connection is gone, if it handles that event. */
+  void notifyDisconnect(SessionInfo info) {
+    if (overrides.disconnect()) {
+      notifyHandler("disconnect", () -> handler.disconnect(info));
+    }
+  }
+
   /** Tells the handler of an event that needs no answer. */
-  void notifyHandler(String event, Runnable notification) {
+  private void notifyHandler(String event, Runnable notification) {
     try {
       host.executor()
           .execute(
@@ -217,12 +266,12 @@ final class HandlerCalls {
     return Decision.reject(failureReply(event, error));
   }
 
-  /** The reply for a handler method that failed: see {@link #failureReply(String, Throwable, Reply)}. */
+  /** The reply for a handler method that failed, {@link Replies#HANDLER_FAILURE} by default. */
   Reply failureReply(String event, @Nullable Throwable error) {
     return failureReply(event, error, Replies.HANDLER_FAILURE);
   }
 
-  /** The reply for an authenticator that failed: see {@link #failureReply(String, Throwable, Reply)}. */
+  /** The reply for an authenticator that failed, by the same mapping as a handler's failure. */
   Reply authenticatorFailureReply(@Nullable Throwable error) {
     return failureReply("authenticator", error, Replies.AUTH_TEMPORARY_FAILURE);
   }
@@ -258,8 +307,22 @@ final class HandlerCalls {
     return fallback;
   }
 
+  /**
+   * Logs what made the session fail: a lost connection or a broken handshake is the client's
+   * business (DEBUG), anything else a warning.
+   */
+  void sessionFailed(Throwable cause, boolean handshaking) {
+    Throwable problem =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (problem instanceof IOException || cause instanceof DecoderException && handshaking) {
+      log.debug("session {}: {}", id(), cause.toString());
+    } else {
+      warn("session {} failed", id(), cause);
+    }
+  }
+
   /** A warning, unless too many came in a short while (they are counted, then reported). */
-  void warn(String format, Object... arguments) {
+  private void warn(String format, Object... arguments) {
     long suppressed = host.warnings().acquire();
     if (suppressed >= 0) {
       log.warn(format + WarningLimiter.suppressedNote(suppressed), arguments);

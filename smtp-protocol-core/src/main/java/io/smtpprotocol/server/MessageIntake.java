@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.smtpprotocol.codec.SmtpInput;
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
@@ -36,7 +37,11 @@ final class MessageIntake {
   private @Nullable Reply chunkRefusal;
 
   MessageIntake(
-      SmtpSession session, SessionHost host, SessionInput input, ReplyWriter out, HandlerCalls calls) {
+      SmtpSession session,
+      SessionHost host,
+      SessionInput input,
+      ReplyWriter out,
+      HandlerCalls calls) {
     this.session = session;
     this.input = input;
     this.out = out;
@@ -129,7 +134,18 @@ final class MessageIntake {
     }
   }
 
-  void onContentProblem(ContentStatus status) {
+  /** The decoder's news about the content: a problem, the end of DATA, the end of a chunk. */
+  void onContentEvent(SmtpInput event) {
+    if (event instanceof SmtpInput.ContentProblem problem) {
+      onContentProblem(problem.status());
+    } else if (event instanceof SmtpInput.ContentEnd end) {
+      onContentEnd(end.status(), end.size());
+    } else if (event instanceof SmtpInput.ChunkEnd end) {
+      onChunkEnd(end.size());
+    }
+  }
+
+  private void onContentProblem(ContentStatus status) {
     Transaction t = tx;
     if (t != null && t.body != null) {
       t.body.fail(
@@ -140,7 +156,7 @@ final class MessageIntake {
     }
   }
 
-  void onContentEnd(ContentStatus status, long size) {
+  private void onContentEnd(ContentStatus status, long size) {
     readingContent = false;
     Transaction t = tx;
     if (t == null) {
@@ -214,7 +230,7 @@ final class MessageIntake {
     input.readChunk(bdat.size(), refusal != null);
   }
 
-  void onChunkEnd(long size) {
+  private void onChunkEnd(long size) {
     readingContent = false;
     Command.Bdat bdat = chunk;
     Reply refusal = chunkRefusal;
@@ -226,7 +242,9 @@ final class MessageIntake {
     }
     if (refusal != null || t == null || t.failure != null) {
       Reply reply =
-          refusal != null ? refusal : t != null && t.failure != null ? t.failure : Replies.NEED_MAIL;
+          refusal != null
+              ? refusal
+              : t != null && t.failure != null ? t.failure : Replies.NEED_MAIL;
       if (bdat.last() && t != null) {
         end(t, MessageOutcome.FAILED);
       }

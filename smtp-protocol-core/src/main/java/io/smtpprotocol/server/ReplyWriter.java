@@ -1,8 +1,12 @@
 package io.smtpprotocol.server;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +18,9 @@ import org.slf4j.LoggerFactory;
 final class ReplyWriter {
 
   private static final Logger transcript = LoggerFactory.getLogger("io.smtpprotocol.transcript");
+
+  /** How long a closing connection's last reply may take to be written before it is dropped. */
+  private static final long CLOSE_GRACE_MILLIS = 5_000;
 
   private final SmtpSession session;
   private final SmtpServerObserver observer;
@@ -46,12 +53,26 @@ final class ReplyWriter {
     }
   }
 
-  /** Writes the last reply of a closing session and flushes it. */
-  ChannelFuture writeLast(Reply reply) {
+  /**
+   * Writes the last reply and closes. The close waits for the reply to be written, but never for a
+   * client that does not read: with replies still queued for it (or {@code now}) the connection
+   * closes at once, and otherwise after {@link #CLOSE_GRACE_MILLIS} at the latest.
+   */
+  void writeLastAndClose(Reply reply, boolean now) {
+    ChannelHandlerContext c = session.ctx();
     if (debug) {
       transcript.debug("{} S: {}", id(), reply);
     }
-    return session.ctx().writeAndFlush(reply);
+    boolean stuck = now || !c.channel().isWritable();
+    ChannelFuture written = c.writeAndFlush(reply);
+    if (stuck || written.isDone()) {
+      c.close();
+      return;
+    }
+    written.addListener(ChannelFutureListener.CLOSE);
+    ScheduledFuture<?> grace =
+        c.executor().schedule(() -> c.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    c.channel().closeFuture().addListener(f -> grace.cancel(false));
   }
 
   void flush() {

@@ -5,6 +5,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.protocol.Reply;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +49,21 @@ interface SessionHost {
   boolean acquire(@Nullable InetAddress ip);
 
   void release(@Nullable InetAddress ip);
+
+  /** The info of a session that begins on {@code ch}, with the next session id. */
+  default SessionInfo newSessionInfo(Channel ch) {
+    SocketAddress remote = ch.remoteAddress();
+    SocketAddress local = ch.localAddress();
+    InetSocketAddress none = new InetSocketAddress(0);
+    return new SessionInfo(
+        nextSessionId(),
+        remote == null ? none : remote,
+        local == null ? none : local,
+        Instant.now(),
+        null,
+        null,
+        null);
+  }
 
   static SessionHost of(SmtpServer server) {
     return new SessionHost() {

@@ -39,7 +39,7 @@ interface SessionInput {
   /** Whether the session waits for input it asked for. */
   boolean waiting();
 
-  /** The session's input through {@code decoder}, whose command lines are {@code maxLineLength} long. */
+  /** The input through {@code decoder}; outside AUTH, lines are {@code maxLineLength} long. */
   static SessionInput of(SmtpServerDecoder decoder, int maxLineLength) {
     return new SessionInput() {
       @Override

@@ -1,83 +1,42 @@
 package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.codec.SmtpInput;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.CommandParser;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
-import io.smtpprotocol.server.SmtpServerObserver.ConnectionOutcome;
+import io.smtpprotocol.server.Phase.GreetingWait;
 import io.smtpprotocol.tls.TlsInfo;
 import io.smtpprotocol.tls.TlsMode;
 import io.smtpprotocol.tls.TlsSettings;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one SMTP connection: its life and {@link Phase}, the one precondition
- * {@link #gate} and the one {@link #dispatch} over the {@link Verb}. The work behind the commands
- * is done by one collaborator per concern: {@link EnvelopeStep} (MAIL, RCPT), {@link
- * MessageIntake} (the transaction, DATA and BDAT), {@link AuthStep}, {@link StartTlsStep}, {@link
- * HandlerCalls} (calls into the application) and {@link ReplyWriter} (all output).
+ * The state machine of one SMTP connection: its life and {@link Phase}, one precondition gate
+ * ({@link CommandGate}) that every command passes, and one dispatch over the {@link Verb}. The work
+ * behind the commands is done by one collaborator per concern: {@link HelloStep}, {@link
+ * EnvelopeStep} (MAIL, RCPT, VRFY), {@link MessageIntake} (the transaction, DATA and BDAT), {@link
+ * AuthStep}, {@link StartTlsStep}, {@link HandlerCalls} (calls into the application), {@link
+ * ReplyWriter} (all output), {@link Admission} (connection limits) and {@link SessionTimers}.
  *
  * <p>Runs on its channel's event loop only; handler methods run on the server's executor and their
  * answers come back to the event loop.
  */
 final class SmtpSession extends ChannelInboundHandlerAdapter {
 
-  private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
-
-  /** How long a closing connection's last reply may take to be written before it is dropped. */
-  private static final long CLOSE_GRACE_MILLIS = 5_000;
-
-  /** Where the session is in its life; each phase says what the session waits for. */
-  enum Phase {
-    /** Before the greeting: it waits for what {@link GreetingWait} lists. */
-    GREETING,
-    /** A TLS handshake is under way: implicit TLS before the greeting, or after STARTTLS. */
-    TLS_HANDSHAKE,
-    /** Commands and message content are read and answered. */
-    COMMANDS,
-    /** Reading waits until the client has taken the replies queued for it. */
-    WRITE_BLOCKED,
-    /** Closing or closed: nothing more is read or written. */
-    CLOSED
-  }
-
-  /** What must happen before the greeting is sent. */
-  enum GreetingWait {
-    /** The handler's connect decision. */
-    CONNECT,
-    /** The configured greeting delay. */
-    DELAY,
-    /** Implicit TLS: the handshake and the handler's tls event. */
-    TLS
-  }
-
   private final SessionHost host;
   private final Limits limits;
   private final HandlerOverrides overrides;
   private final SmtpServerObserver observer;
   private final TlsSettings tlsSettings;
-  private final AuthSettings authSettings;
   private final SessionInput input;
   private final ReplyWriter out;
   private final HandlerCalls calls;
@@ -85,26 +44,18 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final EnvelopeStep envelope;
   private final AuthStep auth;
   private final StartTlsStep startTls;
+  private final HelloStep hello;
+  private final CommandGate gate;
+  private final Admission admission;
+  private final SessionTimers timers;
 
   private @Nullable ChannelHandlerContext ctx;
   private Phase phase = Phase.GREETING;
   /** What the greeting still waits for; empty once it has been sent. */
   private final EnumSet<GreetingWait> greetingWaits = EnumSet.noneOf(GreetingWait.class);
-  /**
-   * The server shuts down: the transaction under way may finish, then the session closes. Not a
-   * phase: it is asked for from outside, whatever the phase is.
-   */
+  /** The server shuts down (asked from outside, in any phase): the transaction may finish. */
   private boolean draining;
   private SessionInfo info;
-  private @Nullable InetAddress ip;
-  private boolean counted;
-  private boolean observedOpen;
-  private final long idleNanos;
-  /** When the client must have sent what the session waits for (System.nanoTime()). */
-  private long inputDeadline;
-  private @Nullable ScheduledFuture<?> idleTimer;
-  private @Nullable ScheduledFuture<?> sessionTimer;
-  private @Nullable ScheduledFuture<?> greetingTimer;
 
   SmtpSession(SessionHost host, SessionInput input) {
     this.host = host;
@@ -113,15 +64,17 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.overrides = host.overrides();
     this.observer = config.observer();
     this.tlsSettings = config.tls();
-    this.authSettings = config.auth();
-    this.idleNanos = limits.idleTimeout().toNanos();
+    this.timers = new SessionTimers(this, limits);
+    this.admission = new Admission(host);
     this.input = input;
     this.out = new ReplyWriter(this, observer);
     this.calls = new HandlerCalls(this, host, out);
     this.intake = new MessageIntake(this, host, input, out, calls);
     this.envelope = new EnvelopeStep(this, host, out, calls, intake);
-    this.auth = new AuthStep(this, host, input, out, calls);
-    this.startTls = new StartTlsStep(this, host, input, out, intake);
+    this.auth = new AuthStep(this, host, input, out, calls, admission);
+    this.startTls = new StartTlsStep(this, host, input, out, intake, calls);
+    this.hello = new HelloStep(this, host, out, calls, intake);
+    this.gate = new CommandGate(config);
     InetSocketAddress none = new InetSocketAddress(0);
     this.info = new SessionInfo("-", none, none, Instant.now(), null, null, null);
   }
@@ -138,11 +91,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return info;
   }
 
-  /** The client's address, or null (a Unix socket). */
-  @Nullable InetAddress address() {
-    return ip;
-  }
-
   boolean closed() {
     return phase == Phase.CLOSED;
   }
@@ -152,11 +100,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return phase;
   }
 
+  /** Remembers the accepted greeting. */
+  SessionInfo hello(Command.Hello hello) {
+    return info = info.withHello(hello);
+  }
+
   void authenticated(String identity) {
     info = info.withAuthenticatedUser(identity);
   }
-
-  // ---------------------------------------------------------------- connection life
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -165,40 +116,21 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    SocketAddress local = ctx.channel().localAddress();
-    InetSocketAddress none = new InetSocketAddress(0);
-    info =
-        new SessionInfo(
-            host.nextSessionId(),
-            remote == null ? none : remote,
-            local == null ? none : local,
-            Instant.now(),
-            null,
-            null,
-            null);
-    ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    info = host.newSessionInfo(ctx.channel());
     if (tlsSettings.mode() == TlsMode.IMPLICIT) {
       // the handshake has begun; a refused connection is closed without a reply
       phase = Phase.TLS_HANDSHAKE;
       greetingWaits.add(GreetingWait.TLS);
     }
-    if (!host.acceptsSessions()) {
-      closeWith(Replies.SERVICE_SHUTTING_DOWN);
+    Reply refused = admission.admit(info.remoteAddress());
+    if (refused != null) {
+      closeWith(refused);
       return;
     }
-    if (!host.acquire(ip)) {
-      observer.connectionOpened(ConnectionOutcome.LIMITED);
-      closeWith(Replies.TOO_MANY_CONNECTIONS);
-      return;
-    }
-    counted = true;
-    armIdle();
-    sessionTimer = schedule(() -> closeWith(Replies.SESSION_TIMEOUT), limits.sessionTimeout().toMillis());
     greetingWaits.add(GreetingWait.CONNECT);
-    if (!limits.greetingDelay().isZero()) {
+    Runnable delayOver = () -> greetingReady(GreetingWait.DELAY);
+    if (timers.start(ctx.executor(), () -> closeWith(Replies.SESSION_TIMEOUT), delayOver)) {
       greetingWaits.add(GreetingWait.DELAY);
-      greetingTimer = schedule(() -> greetingReady(GreetingWait.DELAY), limits.greetingDelay().toMillis());
     }
     out.event("{} connected from {}", info.remoteAddress());
     calls.decide(
@@ -209,14 +141,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
           if (d.accepted()) {
             greetingReady(GreetingWait.CONNECT);
           } else {
-            observer.connectionOpened(ConnectionOutcome.REJECTED);
+            admission.rejected();
             closeWith(d.replyOr(Replies.CONNECTION_REJECTED, Replies.CONNECTION_REJECTED));
           }
         });
-  }
-
-  private ScheduledFuture<?> schedule(Runnable task, long millis) {
-    return ctx().executor().schedule(task, millis, TimeUnit.MILLISECONDS);
   }
 
   /** One thing the greeting waited for is done; the greeting goes out when nothing is left. */
@@ -226,8 +154,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     phase = Phase.COMMANDS;
-    observedOpen = true;
-    observer.connectionOpened(ConnectionOutcome.ACCEPTED);
+    admission.opened();
     out.write(host.greetingReply(), null);
     input.greetingSent();
     next();
@@ -237,34 +164,17 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     phase = Phase.CLOSED;
     input.stop();
-    cancel(sessionTimer);
-    cancel(greetingTimer);
-    cancel(idleTimer);
+    timers.cancelAll();
     intake.connectionLost();
-    if (counted) {
-      counted = false;
-      host.release(ip);
-    }
-    if (observedOpen) {
-      observer.connectionClosed();
-    }
-    if (overrides.disconnect()) {
-      calls.notifyHandler("disconnect", () -> host.config().handler().disconnect(info));
-    }
+    admission.closed();
+    calls.notifyDisconnect(info);
     out.event("{} disconnected");
     ctx.fireChannelInactive();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable problem =
-        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-    if (problem instanceof IOException
-        || cause instanceof DecoderException && phase == Phase.TLS_HANDSHAKE) {
-      log.debug("session {}: {}", info.id(), cause.toString());
-    } else {
-      calls.warn("session {} failed", info.id(), cause);
-    }
+    calls.sessionFailed(cause, phase == Phase.TLS_HANDSHAKE);
     phase = Phase.CLOSED;
     input.stop();
     ctx.close();
@@ -288,35 +198,18 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /**
-   * Gives the client the idle timeout from now to send what the session waits for. In command
-   * mode only a new wait arms it: a command line must be complete within the idle timeout, however
-   * slowly its octets trickle in (RFC 5321 4.5.3.2 times each command). Message content extends
-   * it as it arrives.
-   */
   void armIdle() {
-    inputDeadline = System.nanoTime() + idleNanos;
-    if (idleTimer == null && ctx != null) {
-      idleTimer = ctx.executor().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
-    }
+    timers.armIdle();
   }
 
-  private void idleCheck() {
-    idleTimer = null;
-    if (phase == Phase.CLOSED) {
-      return;
-    }
-    long left = inputDeadline - System.nanoTime();
-    if (left > 0) {
-      idleTimer = ctx().executor().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
-    } else if (input.waiting()
+  /** The idle deadline passed: closes if the session waited for the client. */
+  void idle() {
+    // Waiting for the application is not the client's time: the next wait arms the timer again.
+    if (input.waiting()
         || phase == Phase.WRITE_BLOCKED
         || !greetingWaits.isEmpty() && !calls.pending()) {
-      // the session waits for the client: its input, or its reading of our replies
       closeWith(Replies.IDLE_TIMEOUT);
     }
-    // else the session waits for the application, whose time is not the client's: the next wait
-    // for the client arms the timer again
   }
 
   /** Called by the server when it shuts down gracefully. */
@@ -327,10 +220,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /**
-   * Called by the server when the drain time is over: closes at once, also a connection whose
-   * client does not read (its last replies are abandoned).
-   */
+  /** Called by the server when the drain time is over: closes at once, also on a non-reader. */
   void forceClose() {
     closeWith(Replies.SERVICE_SHUTTING_DOWN, true);
   }
@@ -339,73 +229,41 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     closeWith(reply, false);
   }
 
-  /**
-   * Answers with {@code reply} and closes. The close waits for the reply to be written, but never
-   * for a client that does not read: with replies still queued for it the connection closes at
-   * once, and otherwise after {@link #CLOSE_GRACE_MILLIS} at the latest.
-   */
+  /** Answers with {@code reply} and closes; {@code now} also when the client does not read. */
   private void closeWith(Reply reply, boolean now) {
-    ChannelHandlerContext c = ctx();
     if (phase == Phase.CLOSED) {
       if (now) {
-        c.close();
+        ctx().close();
       }
       return;
     }
     boolean handshaking = phase == Phase.TLS_HANDSHAKE;
     phase = Phase.CLOSED;
     input.stop();
-    cancel(idleTimer);
+    timers.cancelIdle();
     if (handshaking) {
       // No reply can be sent in the middle of a handshake; its end is ours, not a TLS failure.
-      c.close();
-      return;
-    }
-    boolean stuck = now || !c.channel().isWritable();
-    ChannelFuture written = out.writeLast(reply);
-    if (stuck || written.isDone()) {
-      c.close();
-      return;
-    }
-    written.addListener(ChannelFutureListener.CLOSE);
-    ScheduledFuture<?> grace = schedule(c::close, CLOSE_GRACE_MILLIS);
-    c.channel().closeFuture().addListener(f -> grace.cancel(false));
-  }
-
-  static void cancel(@Nullable ScheduledFuture<?> f) {
-    if (f != null) {
-      f.cancel(false);
+      ctx().close();
+    } else {
+      out.writeLastAndClose(reply, now);
     }
   }
-
-  // ---------------------------------------------------------------- input
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf content) {
       intake.onContent(content);
-    } else if (msg instanceof SmtpInput input) {
-      onInput(input);
+    } else if (msg instanceof SmtpInput.CommandLine line) {
+      onLine(line.text());
+    } else if (msg instanceof SmtpInput.BadCommandLine bad) {
+      out.badLine();
+      answer(bad.reply(), auth.onBadLine() ? Verb.AUTH : Verb.INVALID);
+    } else if (msg instanceof SmtpInput.EarlyInput) {
+      closeWith(Replies.EARLY_TALKER);
+    } else if (msg instanceof SmtpInput content) {
+      intake.onContentEvent(content);
     } else {
       ctx.fireChannelRead(msg);
-    }
-  }
-
-  private void onInput(SmtpInput in) {
-    if (in instanceof SmtpInput.CommandLine line) {
-      onLine(line.text());
-    } else if (in instanceof SmtpInput.ContentProblem problem) {
-      intake.onContentProblem(problem.status());
-    } else if (in instanceof SmtpInput.ContentEnd end) {
-      intake.onContentEnd(end.status(), end.size());
-    } else if (in instanceof SmtpInput.ChunkEnd end) {
-      intake.onChunkEnd(end.size());
-    } else if (in instanceof SmtpInput.BadCommandLine bad) {
-      out.badLine();
-      out.write(bad.reply(), auth.onBadLine() ? Verb.AUTH : Verb.INVALID);
-      next();
-    } else if (in instanceof SmtpInput.EarlyInput) {
-      closeWith(Replies.EARLY_TALKER);
     }
   }
 
@@ -445,87 +303,55 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     out.commandLine(text);
     Command command = CommandParser.parse(text);
-    boolean hooked =
-        overrides.command()
-            && !(authSettings.enabled() && command.kind() == Verb.AUTH && isAuthLine(text))
-            && !(command instanceof Command.Invalid i && i.reply() == Replies.CONTROL_CHARACTER);
-    if (!hooked) {
-      // AUTH lines carry credentials and control characters are never handed to the application
+    if (calls.hooks(text, command)) {
+      calls.command(info, text, command, this::dispatch);
+    } else {
       dispatch(command);
-      return;
     }
-    calls.command(
-        info,
-        text,
-        reply -> {
-          if (reply == null) {
-            dispatch(command);
-          } else {
-            out.write(reply, command.kind());
-            next();
-          }
-        });
   }
-
-  /** Whether the line is an AUTH command, which the command hook never sees (credentials). */
-  private static boolean isAuthLine(String line) {
-    int n = Verb.AUTH.name().length();
-    return line.regionMatches(true, 0, Verb.AUTH.name(), 0, n)
-        && (line.length() == n || line.charAt(n) == ' ');
-  }
-
-  // ---------------------------------------------------------------- commands
 
   /**
    * Answers a command: a line that did not parse gets its reply, every other command passes the
-   * {@link #gate} and then the one switch over its verb.
+   * {@link CommandGate} and then the one switch over its verb.
    */
   private void dispatch(Command command) {
     Verb verb = command.kind();
     if (command instanceof Command.Invalid invalid) {
-      out.write(invalid.reply(), verb);
-      next();
+      answer(invalid.reply(), verb);
       return;
     }
     Transaction t = intake.transaction();
-    Reply refused = gate(verb, t);
+    Reply refused = gate.refusal(verb, info, t, () -> auth.exhausted(admission.address()));
     if (refused != null) {
       if (verb == Verb.BDAT) {
         intake.readChunk((Command.Bdat) command, refused); // the chunk is read and dropped
       } else {
-        out.write(refused, verb);
-        next();
+        answer(refused, verb);
       }
       return;
     }
     // The gate has made sure that t is a transaction for RCPT, DATA and BDAT.
     switch (verb) {
-      case HELO, EHLO -> hello((Command.Hello) command);
+      case HELO, EHLO -> hello.hello((Command.Hello) command);
       case MAIL -> envelope.mailFrom((Command.MailFrom) command);
       case RCPT -> envelope.rcptTo((Command.RcptTo) command, t);
       case DATA -> intake.data(t);
       case BDAT -> intake.bdat((Command.Bdat) command, t);
       case RSET -> {
         intake.reset();
-        if (overrides.reset()) {
-          SessionInfo snapshot = info;
-          calls.notifyHandler("reset", () -> host.config().handler().reset(snapshot));
-        }
+        calls.notifyReset(info);
         answer(Replies.OK, verb);
       }
       case NOOP -> answer(Replies.OK, verb);
       case QUIT -> {
-        if (overrides.quit()) {
-          SessionInfo snapshot = info;
-          calls.notifyHandler("quit", () -> host.config().handler().quit(snapshot));
-        }
+        calls.notifyQuit(info);
         observer.command(verb.name(), Replies.BYE.code());
         closeWith(Replies.BYE);
       }
-      case VRFY -> verify((Command.Vrfy) command);
+      case VRFY -> envelope.verify((Command.Vrfy) command);
       case EXPN -> answer(Replies.EXPN_NOT_IMPLEMENTED, verb);
       case HELP -> answer(Replies.HELP, verb);
-      case STARTTLS -> startTls();
+      case STARTTLS -> startTls.start();
       case AUTH -> auth.start((Command.Auth) command);
       case LHLO, UNKNOWN, INVALID -> answer(Replies.COMMAND_UNRECOGNIZED, verb); // no LMTP
     }
@@ -536,115 +362,38 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     next();
   }
 
-  /**
-   * The one precondition check every command passes before dispatch: the greeting first, TLS and
-   * AUTH when required, one transaction at a time, the extensions that are on. Returns the reply
-   * refusing the command, or null.
-   */
-  private @Nullable Reply gate(Verb verb, @Nullable Transaction t) {
-    boolean helloed = info.hello() != null;
-    boolean tls = info.tls() != null;
-    boolean tlsMissing = !tls && tlsSettings.required();
-    boolean authenticated = info.authenticatedUser() != null;
-    return switch (verb) {
-      case MAIL -> !helloed ? Replies.NEED_HELO
-          : tlsMissing ? Replies.TLS_REQUIRED
-          : !authenticated && authSettings.required() ? Replies.AUTH_REQUIRED
-          : t != null ? Replies.NESTED_MAIL
-          : null;
-      case RCPT -> !helloed ? Replies.NEED_HELO : t == null ? Replies.NEED_MAIL : null;
-      case DATA -> !helloed ? Replies.NEED_HELO
-          : t == null ? Replies.NEED_MAIL
-          : t.bdat ? Replies.DATA_AFTER_BDAT
-          : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT
-          : null;
-      case BDAT -> !host.config().chunking() ? Replies.COMMAND_NOT_IMPLEMENTED
-          : !helloed ? Replies.NEED_HELO
-          : t == null ? Replies.NEED_MAIL
-          : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT
-          : null;
-      case STARTTLS -> tlsSettings.mode() == TlsMode.NONE ? Replies.COMMAND_NOT_IMPLEMENTED
-          : tls ? Replies.TLS_ALREADY_ACTIVE
-          : null;
-      case AUTH -> !authSettings.enabled() ? Replies.COMMAND_NOT_IMPLEMENTED
-          : !helloed ? Replies.NEED_HELO
-          : tlsMissing ? Replies.TLS_REQUIRED
-          : !tls && !authSettings.allowInsecure() ? Replies.AUTH_ENCRYPTION_REQUIRED
-          : authenticated ? Replies.ALREADY_AUTHENTICATED
-          : t != null ? Replies.AUTH_IN_TRANSACTION
-          : auth.exhausted(ip) ? Replies.AUTH_ADDRESS_THROTTLED
-          : null;
-      default -> null;
-    };
-  }
-
-  private void hello(Command.Hello hello) {
-    intake.reset();
-    SessionInfo snapshot = info;
-    calls.decide(
-        overrides.greeting(),
-        "greeting",
-        h -> h.greeting(snapshot, hello),
-        d -> {
-          if (d.accepted()) {
-            info = info.withHello(hello);
-            Reply greeting =
-                hello.extended() ? host.ehloReply(info.tls() != null) : host.heloReply();
-            out.write(d.replyOr(greeting, Replies.OK), hello.kind());
-          } else {
-            out.write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.kind());
-          }
-          next();
-        });
-  }
-
-  private void verify(Command.Vrfy vrfy) {
-    SessionInfo snapshot = info;
-    calls.decide(
-        overrides.verify(),
-        "verify",
-        h -> h.verify(snapshot, vrfy.argument()),
-        d -> answer(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), Verb.VRFY));
-  }
-
   // ---------------------------------------------------------------- TLS
 
-  private void startTls() {
-    SslHandler ssl = startTls.newHandler();
-    if (ssl == null) {
-      next();
-      return;
-    }
+  /** STARTTLS was answered: the handshake begins. */
+  void tlsHandshaking() {
     phase = Phase.TLS_HANDSHAKE;
-    startTls.begin(ssl);
   }
 
   private void onHandshake(SslHandshakeCompletionEvent event) {
-    if (phase != Phase.TLS_HANDSHAKE) {
-      return;
+    if (phase == Phase.TLS_HANDSHAKE) {
+      phase = greetingWaits.contains(GreetingWait.TLS) ? Phase.GREETING : Phase.COMMANDS;
+      startTls.handshakeDone(event);
     }
-    phase = greetingWaits.contains(GreetingWait.TLS) ? Phase.GREETING : Phase.COMMANDS;
-    TlsInfo tls = startTls.handshakeDone(event);
-    if (tls == null) {
-      phase = Phase.CLOSED;
-      input.stop();
-      ctx().close();
-      return;
+  }
+
+  /** The TLS handshake failed: the connection closes without a reply. */
+  void tlsFailed() {
+    phase = Phase.CLOSED;
+    input.stop();
+    ctx().close();
+  }
+
+  /** The connection is encrypted: the client must start again, its greeting and AUTH forgotten. */
+  SessionInfo encrypted(TlsInfo tls) {
+    return info = info.withTls(tls).withHello(null).withAuthenticatedUser(null);
+  }
+
+  /** The application accepted the TLS session: the greeting goes out, or the next command. */
+  void tlsAccepted() {
+    if (greetingWaits.contains(GreetingWait.TLS)) {
+      greetingReady(GreetingWait.TLS);
+    } else {
+      next();
     }
-    info = info.withTls(tls).withHello(null).withAuthenticatedUser(null);
-    SessionInfo snapshot = info;
-    calls.decide(
-        overrides.tls(),
-        "tls",
-        h -> h.tls(snapshot),
-        d -> {
-          if (!d.accepted()) {
-            closeWith(d.replyOr(Replies.TLS_REJECTED, Replies.TLS_REJECTED));
-          } else if (greetingWaits.contains(GreetingWait.TLS)) {
-            greetingReady(GreetingWait.TLS);
-          } else {
-            next();
-          }
-        });
   }
 }

@@ -24,35 +24,37 @@ final class StartTlsStep {
   private final SessionInput input;
   private final ReplyWriter out;
   private final MessageIntake intake;
+  private final HandlerCalls calls;
 
   StartTlsStep(
       SmtpSession session,
       SessionHost host,
       SessionInput input,
       ReplyWriter out,
-      MessageIntake intake) {
+      MessageIntake intake,
+      HandlerCalls calls) {
     this.session = session;
     this.host = host;
     this.observer = host.config().observer();
     this.input = input;
     this.out = out;
     this.intake = intake;
+    this.calls = calls;
   }
 
-  /** The handler for STARTTLS, or null when TLS cannot start now (454 has been written). */
-  @Nullable SslHandler newHandler() {
+  /** Answers STARTTLS: 220 and the handshake begins, or 454 when TLS cannot start now. */
+  void start() {
+    SslHandler ssl;
     try {
-      return host.newSslHandler(session.ctx().channel(), true);
+      ssl = host.newSslHandler(session.ctx().channel(), true);
     } catch (RuntimeException e) {
       log.warn("session {}: cannot start TLS: {}", session.info().id(), e.toString());
       observer.tlsHandshake(false);
       out.write(Replies.TLS_NOT_AVAILABLE, Verb.STARTTLS);
-      return null;
+      session.next();
+      return;
     }
-  }
-
-  /** Drops the plaintext read so far and the transaction, puts {@code ssl} first, answers 220. */
-  void begin(SslHandler ssl) {
+    session.tlsHandshaking();
     input.discardPlaintext();
     intake.reset();
     session.ctx().pipeline().addFirst("tls", ssl);
@@ -61,22 +63,33 @@ final class StartTlsStep {
   }
 
   /**
-   * A handshake ended (STARTTLS or implicit TLS).
-   *
-   * @return what was negotiated, or null if the handshake failed
+   * A handshake ended (STARTTLS or implicit TLS). After a failure the connection closes; after a
+   * success the client starts again (greeting, AUTH and envelope are forgotten) and the handler's
+   * tls event decides whether the session goes on.
    */
-  @Nullable TlsInfo handshakeDone(SslHandshakeCompletionEvent event) {
+  void handshakeDone(SslHandshakeCompletionEvent event) {
     if (!event.isSuccess()) {
       observer.tlsHandshake(false);
       out.event("{} TLS handshake failed: {}", String.valueOf(event.cause()));
-      return null;
+      session.tlsFailed();
+      return;
     }
     observer.tlsHandshake(true);
     SslHandler ssl = session.ctx().pipeline().get(SslHandler.class);
     TlsInfo tls = TlsInfo.of(ssl.engine().getSession());
     out.event("{} TLS {} {}", tls.protocol(), tls.cipherSuite());
-    // The client must start again: greeting, AUTH and envelope are forgotten.
     intake.reset();
-    return tls;
+    SessionInfo snapshot = session.encrypted(tls);
+    calls.decide(
+        host.overrides().tls(),
+        "tls",
+        h -> h.tls(snapshot),
+        d -> {
+          if (d.accepted()) {
+            session.tlsAccepted();
+          } else {
+            session.closeWith(d.replyOr(Replies.TLS_REJECTED, Replies.TLS_REJECTED));
+          }
+        });
   }
 }
