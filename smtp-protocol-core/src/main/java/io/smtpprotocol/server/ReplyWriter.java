@@ -53,6 +53,11 @@ final class ReplyWriter {
     }
   }
 
+  /** Counts {@code reply} to {@code verb} in the metrics, for a reply that goes out on its own. */
+  void count(Reply reply, Verb verb) {
+    observer.command(verb.name(), reply.code());
+  }
+
   /**
    * Writes the last reply and closes. The close waits for the reply to be written, but never for a
    * client that does not read: with replies still queued for it (or {@code now}) the connection

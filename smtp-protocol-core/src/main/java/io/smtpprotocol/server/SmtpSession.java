@@ -13,10 +13,10 @@ import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.Phase.GreetingWait;
 import io.smtpprotocol.tls.TlsInfo;
 import io.smtpprotocol.tls.TlsMode;
-import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +35,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final SessionHost host;
   private final Limits limits;
   private final HandlerOverrides overrides;
-  private final SmtpServerObserver observer;
-  private final TlsSettings tlsSettings;
   private final SessionInput input;
   private final ReplyWriter out;
   private final HandlerCalls calls;
@@ -48,6 +46,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final CommandGate gate;
   private final Admission admission;
   private final SessionTimers timers;
+  /** Asked by the gate, last, for AUTH: whether the client's address used up its failures. */
+  private final BooleanSupplier authThrottled;
 
   private @Nullable ChannelHandlerContext ctx;
   private Phase phase = Phase.GREETING;
@@ -62,12 +62,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     ServerConfig config = host.config();
     this.limits = config.limits();
     this.overrides = host.overrides();
-    this.observer = config.observer();
-    this.tlsSettings = config.tls();
     this.timers = new SessionTimers(this, limits);
     this.admission = new Admission(host);
     this.input = input;
-    this.out = new ReplyWriter(this, observer);
+    this.out = new ReplyWriter(this, config.observer());
     this.calls = new HandlerCalls(this, host, out);
     this.intake = new MessageIntake(this, host, input, out, calls);
     this.envelope = new EnvelopeStep(this, host, out, calls, intake);
@@ -75,6 +73,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.startTls = new StartTlsStep(this, host, input, out, intake, calls);
     this.hello = new HelloStep(this, host, out, calls, intake);
     this.gate = new CommandGate(config);
+    this.authThrottled = () -> auth.exhausted(admission.address());
     InetSocketAddress none = new InetSocketAddress(0);
     this.info = new SessionInfo("-", none, none, Instant.now(), null, null, null);
   }
@@ -117,7 +116,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     info = host.newSessionInfo(ctx.channel());
-    if (tlsSettings.mode() == TlsMode.IMPLICIT) {
+    if (host.config().tls().mode() == TlsMode.IMPLICIT) {
       // the handshake has begun; a refused connection is closed without a reply
       phase = Phase.TLS_HANDSHAKE;
       greetingWaits.add(GreetingWait.TLS);
@@ -321,7 +320,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       return;
     }
     Transaction t = intake.transaction();
-    Reply refused = gate.refusal(verb, info, t, () -> auth.exhausted(admission.address()));
+    Reply refused = gate.refusal(verb, info, t, authThrottled);
     if (refused != null) {
       if (verb == Verb.BDAT) {
         intake.readChunk((Command.Bdat) command, refused); // the chunk is read and dropped
@@ -345,7 +344,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       case NOOP -> answer(Replies.OK, verb);
       case QUIT -> {
         calls.notifyQuit(info);
-        observer.command(verb.name(), Replies.BYE.code());
+        out.count(Replies.BYE, verb);
         closeWith(Replies.BYE);
       }
       case VRFY -> envelope.verify((Command.Vrfy) command);
