@@ -6,10 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.protocol.Replies;
+import io.smtpprotocol.protocol.Verb;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -337,7 +339,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       return true;
     }
     int limit = maxLineLength;
-    if (maxAuthLineLength > limit && w - r >= 5 && isAuth(in, r)) {
+    if (maxAuthLineLength > limit && w - r > AUTH.length && isAuth(in, r)) {
       limit = maxAuthLineLength;
     }
     int nl = in.indexOf(r, Math.min(w, r + limit), LF);
@@ -368,12 +370,18 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /** The AUTH verb in lower case, to compare with octets that are lowered with {@code | 0x20}. */
+  private static final byte[] AUTH =
+      Verb.AUTH.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+
+  /** Whether the line at {@code r}, at least five octets long, starts with {@code AUTH }. */
   private static boolean isAuth(ByteBuf in, int r) {
-    return (in.getByte(r) | 0x20) == 'a'
-        && (in.getByte(r + 1) | 0x20) == 'u'
-        && (in.getByte(r + 2) | 0x20) == 't'
-        && (in.getByte(r + 3) | 0x20) == 'h'
-        && in.getByte(r + 4) == ' ';
+    for (int i = 0; i < AUTH.length; i++) {
+      if ((in.getByte(r + i) | 0x20) != AUTH[i]) {
+        return false;
+      }
+    }
+    return in.getByte(r + AUTH.length) == ' ';
   }
 
   private static SmtpInput decodeText(ByteBuf in, int index, int length) {

@@ -5,8 +5,16 @@ import org.jspecify.annotations.Nullable;
 /** An SMTP command as parsed from one command line: one record per verb. */
 public sealed interface Command {
 
+  /**
+   * The verb this command is dispatched on: for {@link Unknown} {@link Verb#UNKNOWN}, and for
+   * {@link Invalid} its verb if the engine knows it, else {@link Verb#UNKNOWN}.
+   */
+  Verb kind();
+
   /** The verb in upper case, for example {@code "MAIL"}. */
-  String verb();
+  default String verb() {
+    return kind().name();
+  }
 
   /** HELO, EHLO or LHLO. */
   sealed interface Hello extends Command permits Helo, Ehlo, Lhlo {
@@ -21,43 +29,43 @@ public sealed interface Command {
 
   record Helo(String domain) implements Hello {
     @Override
-    public String verb() {
-      return "HELO";
+    public Verb kind() {
+      return Verb.HELO;
     }
   }
 
   record Ehlo(String domain) implements Hello {
     @Override
-    public String verb() {
-      return "EHLO";
+    public Verb kind() {
+      return Verb.EHLO;
     }
   }
 
   record Lhlo(String domain) implements Hello {
     @Override
-    public String verb() {
-      return "LHLO";
+    public Verb kind() {
+      return Verb.LHLO;
     }
   }
 
   record MailFrom(ReversePath from, MailParameters parameters) implements Command {
     @Override
-    public String verb() {
-      return "MAIL";
+    public Verb kind() {
+      return Verb.MAIL;
     }
   }
 
   record RcptTo(Mailbox to, MailParameters parameters) implements Command {
     @Override
-    public String verb() {
-      return "RCPT";
+    public Verb kind() {
+      return Verb.RCPT;
     }
   }
 
   record Data() implements Command {
     @Override
-    public String verb() {
-      return "DATA";
+    public Verb kind() {
+      return Verb.DATA;
     }
   }
 
@@ -70,57 +78,57 @@ public sealed interface Command {
     }
 
     @Override
-    public String verb() {
-      return "BDAT";
+    public Verb kind() {
+      return Verb.BDAT;
     }
   }
 
   record Rset() implements Command {
     @Override
-    public String verb() {
-      return "RSET";
+    public Verb kind() {
+      return Verb.RSET;
     }
   }
 
   record Noop(String argument) implements Command {
     @Override
-    public String verb() {
-      return "NOOP";
+    public Verb kind() {
+      return Verb.NOOP;
     }
   }
 
   record Quit() implements Command {
     @Override
-    public String verb() {
-      return "QUIT";
+    public Verb kind() {
+      return Verb.QUIT;
     }
   }
 
   record Vrfy(String argument) implements Command {
     @Override
-    public String verb() {
-      return "VRFY";
+    public Verb kind() {
+      return Verb.VRFY;
     }
   }
 
   record Expn(String argument) implements Command {
     @Override
-    public String verb() {
-      return "EXPN";
+    public Verb kind() {
+      return Verb.EXPN;
     }
   }
 
   record Help(String argument) implements Command {
     @Override
-    public String verb() {
-      return "HELP";
+    public Verb kind() {
+      return Verb.HELP;
     }
   }
 
   record StartTls() implements Command {
     @Override
-    public String verb() {
-      return "STARTTLS";
+    public Verb kind() {
+      return Verb.STARTTLS;
     }
   }
 
@@ -132,14 +140,24 @@ public sealed interface Command {
    */
   record Auth(String mechanism, @Nullable String initialResponse) implements Command {
     @Override
-    public String verb() {
-      return "AUTH";
+    public Verb kind() {
+      return Verb.AUTH;
     }
   }
 
   /** A verb the engine does not know; applications may handle it through the command event. */
-  record Unknown(String verb, String argument) implements Command {}
+  record Unknown(String verb, String argument) implements Command {
+    @Override
+    public Verb kind() {
+      return Verb.UNKNOWN;
+    }
+  }
 
   /** A known verb whose line could not be parsed: {@code reply} says why. */
-  record Invalid(String verb, Reply reply) implements Command {}
+  record Invalid(String verb, Reply reply) implements Command {
+    @Override
+    public Verb kind() {
+      return Verb.command(verb);
+    }
+  }
 }

@@ -30,38 +30,25 @@ public final class CommandParser {
       return new Command.Unknown(rawVerb.length() > MAX_VERB ? "" : rawVerb, arg);
     }
     String verb = rawVerb.toUpperCase(Locale.ROOT);
-    switch (verb) {
-      case "HELO":
-      case "EHLO":
-      case "LHLO":
-        return hello(verb, arg);
-      case "MAIL":
-        return mailFrom(arg);
-      case "RCPT":
-        return rcptTo(arg);
-      case "DATA":
-        return noArgs(verb, arg, new Command.Data());
-      case "BDAT":
-        return bdat(arg);
-      case "RSET":
-        return noArgs(verb, arg, new Command.Rset());
-      case "QUIT":
-        return noArgs(verb, arg, new Command.Quit());
-      case "STARTTLS":
-        return noArgs(verb, arg, new Command.StartTls());
-      case "NOOP":
-        return new Command.Noop(arg);
-      case "VRFY":
-        return arg.isBlank() ? new Command.Invalid(verb, Replies.SYNTAX_ERROR) : new Command.Vrfy(arg);
-      case "EXPN":
-        return arg.isBlank() ? new Command.Invalid(verb, Replies.SYNTAX_ERROR) : new Command.Expn(arg);
-      case "HELP":
-        return new Command.Help(arg);
-      case "AUTH":
-        return auth(arg);
-      default:
-        return new Command.Unknown(verb, arg);
-    }
+    Verb kind = Verb.command(verb);
+    return switch (kind) {
+      case HELO, EHLO, LHLO -> hello(kind, arg);
+      case MAIL -> mailFrom(arg);
+      case RCPT -> rcptTo(arg);
+      case DATA -> noArgs(verb, arg, new Command.Data());
+      case BDAT -> bdat(arg);
+      case RSET -> noArgs(verb, arg, new Command.Rset());
+      case QUIT -> noArgs(verb, arg, new Command.Quit());
+      case STARTTLS -> noArgs(verb, arg, new Command.StartTls());
+      case NOOP -> new Command.Noop(arg);
+      case VRFY ->
+          arg.isBlank() ? new Command.Invalid(verb, Replies.SYNTAX_ERROR) : new Command.Vrfy(arg);
+      case EXPN ->
+          arg.isBlank() ? new Command.Invalid(verb, Replies.SYNTAX_ERROR) : new Command.Expn(arg);
+      case HELP -> new Command.Help(arg);
+      case AUTH -> auth(arg);
+      case UNKNOWN, INVALID -> new Command.Unknown(verb, arg);
+    };
   }
 
   private static String verbOf(String line) {
@@ -83,20 +70,18 @@ public final class CommandParser {
     return arg.isBlank() ? command : new Command.Invalid(verb, Replies.NO_ARGUMENTS_ALLOWED);
   }
 
-  private static Command hello(String verb, String arg) {
+  private static Command hello(Verb verb, String arg) {
     String domain = arg.strip();
     if (domain.isEmpty() || domain.indexOf(' ') >= 0) {
       return new Command.Invalid(
-          verb, verb.equals("HELO") ? Replies.HELO_REQUIRES_DOMAIN : Replies.EHLO_REQUIRES_DOMAIN);
+          verb.name(),
+          verb == Verb.HELO ? Replies.HELO_REQUIRES_DOMAIN : Replies.EHLO_REQUIRES_DOMAIN);
     }
-    switch (verb) {
-      case "HELO":
-        return new Command.Helo(domain);
-      case "EHLO":
-        return new Command.Ehlo(domain);
-      default:
-        return new Command.Lhlo(domain);
-    }
+    return switch (verb) {
+      case HELO -> new Command.Helo(domain);
+      case EHLO -> new Command.Ehlo(domain);
+      default -> new Command.Lhlo(domain);
+    };
   }
 
   private static Command mailFrom(String arg) {

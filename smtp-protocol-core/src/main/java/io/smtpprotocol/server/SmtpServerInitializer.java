@@ -31,7 +31,7 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         new SmtpServerDecoder(
             limits.maxLineLength(), config.lenientLineEndings(), limits.bodyBufferSize());
     if (config.auth().enabled()) {
-      decoder.maxAuthLineLength(SmtpSession.MAX_AUTH_LINE);
+      decoder.maxAuthLineLength(AuthStep.MAX_AUTH_LINE);
     }
     if (config.tls().mode() == TlsMode.IMPLICIT) {
       try {
@@ -46,6 +46,9 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
     ch.pipeline()
         .addLast("replies", ReplyEncoder.INSTANCE)
         .addLast("decoder", decoder)
-        .addLast("session", new SmtpSession(server, decoder));
+        .addLast(
+            "session",
+            new SmtpSession(
+                SessionHost.of(server), SessionInput.of(decoder, limits.maxLineLength())));
   }
 }

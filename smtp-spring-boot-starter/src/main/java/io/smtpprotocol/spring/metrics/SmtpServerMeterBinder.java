@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.SmtpServerObserver;
 import java.time.Duration;
 import java.util.Locale;
@@ -38,10 +39,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SmtpServerMeterBinder implements MeterBinder, SmtpServerObserver {
 
-  private static final String[] VERBS = {
-    "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY", "EXPN",
-    "HELP", "STARTTLS", "AUTH", "UNKNOWN", "INVALID", "OTHER"
-  };
+  /** The verbs, then {@code OTHER} for a name that is none of them. */
+  private static final String[] VERBS = verbs();
+
   private static final String[] MECHANISMS = {
     "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "SCRAM-SHA-256", "OTHER"
   };
@@ -118,27 +118,19 @@ public final class SmtpServerMeterBinder implements MeterBinder, SmtpServerObser
     }
   }
 
+  private static String[] verbs() {
+    Verb[] verbs = Verb.values();
+    String[] names = new String[verbs.length + 1];
+    for (Verb v : verbs) {
+      names[v.ordinal()] = v.name();
+    }
+    names[verbs.length] = "OTHER";
+    return names;
+  }
+
   private static int verbIndex(String verb) {
-    return switch (verb) {
-      case "HELO" -> 0;
-      case "EHLO" -> 1;
-      case "LHLO" -> 2;
-      case "MAIL" -> 3;
-      case "RCPT" -> 4;
-      case "DATA" -> 5;
-      case "BDAT" -> 6;
-      case "RSET" -> 7;
-      case "NOOP" -> 8;
-      case "QUIT" -> 9;
-      case "VRFY" -> 10;
-      case "EXPN" -> 11;
-      case "HELP" -> 12;
-      case "STARTTLS" -> 13;
-      case "AUTH" -> 14;
-      case "UNKNOWN" -> 15;
-      case "INVALID" -> 16;
-      default -> 17;
-    };
+    Verb v = Verb.of(verb);
+    return v == null ? VERBS.length - 1 : v.ordinal();
   }
 
   private static int mechanismIndex(String mechanism) {

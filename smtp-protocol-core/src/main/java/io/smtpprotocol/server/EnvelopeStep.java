@@ -1,0 +1,168 @@
+package io.smtpprotocol.server;
+
+import io.smtpprotocol.auth.AuthSettings;
+import io.smtpprotocol.protocol.Command;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.protocol.Replies;
+import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.protocol.Verb;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MAIL and RCPT, the envelope of a transaction, and VRFY. Parameters and recipients are checked
+ * against what the server offers, then the handler decides; the envelope changes only when it
+ * accepts.
+ */
+final class EnvelopeStep {
+
+  private final SmtpSession session;
+  private final ServerConfig config;
+  private final Limits limits;
+  private final AuthSettings authSettings;
+  private final HandlerOverrides overrides;
+  private final ReplyWriter out;
+  private final HandlerCalls calls;
+  private final MessageIntake intake;
+
+  EnvelopeStep(
+      SmtpSession session,
+      SessionHost host,
+      ReplyWriter out,
+      HandlerCalls calls,
+      MessageIntake intake) {
+    this.session = session;
+    this.config = host.config();
+    this.limits = config.limits();
+    this.authSettings = config.auth();
+    this.overrides = host.overrides();
+    this.out = out;
+    this.calls = calls;
+    this.intake = intake;
+  }
+
+  void mailFrom(Command.MailFrom mail) {
+    SessionInfo info = session.info();
+    Reply refused = checkMailParameters(mail, info);
+    if (refused != null) {
+      out.write(refused, Verb.MAIL);
+      session.next();
+      return;
+    }
+    // RFC 4954 section 5: an unauthenticated client's AUTH= is not trusted.
+    MailParameters parameters =
+        mail.parameters().has("AUTH") && info.authenticatedUser() == null
+            ? mail.parameters().with("AUTH", "<>")
+            : mail.parameters();
+    calls.decide(
+        overrides.mailFrom(),
+        "mailFrom",
+        h -> h.mailFrom(info, mail.from(), parameters),
+        d -> {
+          if (d.accepted()) {
+            intake.begin(Envelope.of(mail.from(), parameters));
+          }
+          out.write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), Verb.MAIL);
+          session.next();
+        });
+  }
+
+  private @Nullable Reply checkMailParameters(Command.MailFrom mail, SessionInfo info) {
+    MailParameters params = mail.parameters();
+    Command.Hello hello = info.hello();
+    if (!params.isEmpty() && hello != null && !hello.extended()) {
+      return Replies.UNKNOWN_PARAMETER; // no ESMTP parameters after HELO
+    }
+    for (var e : params.values().entrySet()) {
+      String keyword = e.getKey();
+      String value = e.getValue();
+      switch (keyword) {
+        case "SIZE":
+          if (params.size().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        case "BODY":
+          if (!config.eightBitMime()
+              || !(value.equalsIgnoreCase("7BIT") || value.equalsIgnoreCase("8BITMIME"))) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          break;
+        case "SMTPUTF8":
+          if (!config.smtpUtf8() || !value.isEmpty()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          break;
+        case "AUTH":
+          if (!authSettings.enabled()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (value.isEmpty() || params.auth().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        default:
+          return Replies.UNKNOWN_PARAMETER;
+      }
+    }
+    if (mail.from().mailbox() != null
+        && !mail.from().mailbox().isAscii()
+        && !params.has("SMTPUTF8")) {
+      return Replies.SMTPUTF8_REQUIRED;
+    }
+    if (params.size().orElse(0) > limits.maxMessageSize()) {
+      return Replies.MESSAGE_TOO_BIG;
+    }
+    return null;
+  }
+
+  void rcptTo(Command.RcptTo rcpt, Transaction t) {
+    Reply refused = null;
+    if (t.envelope.recipients().size() >= limits.maxRecipients()) {
+      refused = Replies.TOO_MANY_RECIPIENTS;
+    } else if (!rcpt.parameters().isEmpty()) {
+      refused = Replies.UNKNOWN_PARAMETER;
+    } else if (!rcpt.to().isAscii() && !t.envelope.smtpUtf8()) {
+      refused = Replies.SMTPUTF8_REQUIRED;
+    } else if (!serves(rcpt.to())) {
+      refused = Replies.DOMAIN_NOT_SERVED;
+    }
+    if (refused != null) {
+      out.write(refused, Verb.RCPT);
+      session.next();
+      return;
+    }
+    SessionInfo snapshot = session.info();
+    Envelope envelope = t.envelope;
+    calls.decide(
+        overrides.rcptTo(),
+        "rcptTo",
+        h -> h.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
+        d -> {
+          if (d.accepted() && intake.transaction() == t) {
+            t.envelope = t.envelope.withRecipient(new Recipient(rcpt.to(), rcpt.parameters()));
+          }
+          out.write(d.replyOr(Replies.RECIPIENT_OK, Replies.RECIPIENT_REJECTED), Verb.RCPT);
+          session.next();
+        });
+  }
+
+  void verify(Command.Vrfy vrfy) {
+    SessionInfo snapshot = session.info();
+    calls.decide(
+        overrides.verify(),
+        "verify",
+        h -> h.verify(snapshot, vrfy.argument()),
+        d -> {
+          out.write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), Verb.VRFY);
+          session.next();
+        });
+  }
+
+  /** Whether the engine accepts recipients of this mailbox's domain (see the builder). */
+  private boolean serves(Mailbox to) {
+    Set<String> domains = config.acceptedDomains();
+    return domains.isEmpty() || to.domain().isEmpty() || domains.contains(to.domainLowerCase());
+  }
+}
