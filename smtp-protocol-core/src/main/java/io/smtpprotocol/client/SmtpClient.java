@@ -230,6 +230,10 @@ public final class SmtpClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- used by connections
 
+  EventLoopGroup group() {
+    return group;
+  }
+
   SslHandler newSslHandler(Channel ch, String host, int port) {
     SSLEngine engine =
         host.isEmpty() ? sslContext.newEngine(ch.alloc()) : sslContext.newEngine(ch.alloc(), host, port);
