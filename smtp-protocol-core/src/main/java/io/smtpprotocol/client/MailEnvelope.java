@@ -52,7 +52,14 @@ public record MailEnvelope(
 
   /** Whether an address needs SMTPUTF8 (RFC 6531). */
   public boolean needsSmtpUtf8() {
-    return from.mailbox() != null && !from.mailbox().isAscii()
-        || recipients.stream().anyMatch(m -> !m.isAscii());
+    if (from.mailbox() != null && !from.mailbox().isAscii()) {
+      return true;
+    }
+    for (Mailbox m : recipients) {
+      if (!m.isAscii()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -89,6 +89,11 @@ public final class MessageContent {
     return encoding;
   }
 
+  /** The content when it is held in memory. */
+  byte @org.jspecify.annotations.Nullable [] inMemory() {
+    return bytes;
+  }
+
   /** A stream over the content; the caller closes it. */
   InputStream open() throws IOException {
     if (bytes != null) {

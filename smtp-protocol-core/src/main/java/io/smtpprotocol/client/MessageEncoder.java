@@ -15,18 +15,37 @@ import java.io.InputStream;
  */
 final class MessageEncoder implements ChunkedInput<ByteBuf> {
 
-  static final int CHUNK = 16 * 1024;
+  static final int CHUNK = 64 * 1024;
 
-  private final InputStream in;
+  private final @org.jspecify.annotations.Nullable InputStream in;
+  private final byte @org.jspecify.annotations.Nullable [] array;
+  private int arrayOffset;
   private final boolean dotStuffing;
-  private final byte[] buffer = new byte[CHUNK];
+  private byte @org.jspecify.annotations.Nullable [] buffer;
   private final LineState state = new LineState();
   private boolean endOfInput;
   private long progress;
 
   MessageEncoder(InputStream in, boolean dotStuffing) {
     this.in = in;
+    this.array = null;
     this.dotStuffing = dotStuffing;
+  }
+
+  /** Reads a message held in memory, without copying it first. */
+  MessageEncoder(byte[] message, boolean dotStuffing) {
+    this.in = null;
+    this.array = message;
+    this.dotStuffing = dotStuffing;
+  }
+
+  /** Encodes a message held in memory into one buffer. */
+  static ByteBuf encode(byte[] message, ByteBufAllocator allocator) {
+    ByteBuf out = allocator.buffer(message.length + message.length / 32 + 16);
+    LineState state = new LineState();
+    state.encode(message, 0, message.length, out, true);
+    state.finish(out, true);
+    return out;
   }
 
   @Override
@@ -36,7 +55,9 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
 
   @Override
   public void close() throws Exception {
-    in.close();
+    if (in != null) {
+      in.close();
+    }
   }
 
   @Deprecated
@@ -50,16 +71,34 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     if (endOfInput) {
       return null;
     }
-    int n = in.read(buffer, 0, CHUNK);
+    byte[] src;
+    int from;
+    int n;
+    if (array != null) {
+      src = array;
+      from = arrayOffset;
+      n = Math.min(CHUNK, array.length - arrayOffset);
+      if (n == 0) {
+        n = -1;
+      }
+      arrayOffset += Math.max(n, 0);
+    } else {
+      if (buffer == null) {
+        buffer = new byte[CHUNK];
+      }
+      src = buffer;
+      from = 0;
+      n = java.util.Objects.requireNonNull(in).read(buffer, 0, CHUNK);
+    }
     // worst case every octet becomes two (bare LF to CRLF, or a dot doubled), plus the end
-    ByteBuf out = allocator.buffer(n < 0 ? 5 : 2 * n + 5);
+    ByteBuf out = allocator.buffer(n < 0 ? 5 : n + n / 16 + 16);
     try {
       if (n < 0) {
         endOfInput = true;
         state.finish(out, dotStuffing);
       } else {
         progress += n;
-        state.encode(buffer, 0, n, out, dotStuffing);
+        state.encode(src, from, from + n, out, dotStuffing);
       }
       return out;
     } catch (RuntimeException e) {
@@ -78,43 +117,58 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     return progress;
   }
 
-  /** The line-ending and dot-stuffing state across chunks. */
+  /**
+   * The line-ending and dot-stuffing state across chunks. Octets that need no change are copied in
+   * runs: a message that already has CRLF line endings and no leading dots is one copy per chunk.
+   */
   static final class LineState {
     private boolean lineStart = true;
-    private boolean pendingCr;
+    private boolean afterCr;
 
     void encode(byte[] src, int from, int to, ByteBuf out, boolean dotStuffing) {
+      int run = from;
       for (int i = from; i < to; i++) {
         byte b = src[i];
-        if (b == '\n') {
-          out.writeByte('\r').writeByte('\n');
-          pendingCr = false;
-          lineStart = true;
-          continue;
-        }
-        if (pendingCr) {
-          // a bare CR ends a line
-          out.writeByte('\r').writeByte('\n');
-          pendingCr = false;
+        if (afterCr) {
+          afterCr = false;
+          if (b == '\n') {
+            lineStart = true;
+            continue;
+          }
+          // a bare CR ends a line: add the LF it lacks
+          out.writeBytes(src, run, i - run);
+          out.writeByte('\n');
+          run = i;
           lineStart = true;
         }
         if (b == '\r') {
-          pendingCr = true;
-          continue;
+          afterCr = true;
+          lineStart = false;
+        } else if (b == '\n') {
+          // a bare LF ends a line: add the CR it lacks
+          out.writeBytes(src, run, i - run);
+          out.writeByte('\r');
+          run = i;
+          lineStart = true;
+        } else if (lineStart) {
+          lineStart = false;
+          if (b == '.' && dotStuffing) {
+            out.writeBytes(src, run, i - run);
+            out.writeByte('.');
+            run = i;
+          }
         }
-        if (lineStart && b == '.' && dotStuffing) {
-          out.writeByte('.');
-        }
-        out.writeByte(b);
-        lineStart = false;
       }
+      out.writeBytes(src, run, to - run);
     }
 
     void finish(ByteBuf out, boolean dotStuffing) {
-      if (pendingCr || !lineStart) {
+      if (afterCr) {
+        out.writeByte('\n');
+      } else if (!lineStart) {
         out.writeByte('\r').writeByte('\n');
       }
-      pendingCr = false;
+      afterCr = false;
       lineStart = true;
       if (dotStuffing) {
         out.writeByte('.').writeByte('\r').writeByte('\n');

@@ -3,7 +3,6 @@ package io.smtpprotocol.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -70,6 +69,9 @@ public final class SmtpConnection implements AutoCloseable {
   static final String CHUNKS = "smtp-client-chunks";
   static final String HANDLER = "smtp-client";
 
+  /** Messages in memory up to this size are encoded into one buffer instead of in chunks. */
+  static final int SMALL_MESSAGE = 64 * 1024;
+
   private final SmtpClient client;
   private final Channel channel;
   private final String host;
@@ -83,6 +85,7 @@ public final class SmtpConnection implements AutoCloseable {
   private final ReplyParser parser;
   private boolean barrier;
   private @Nullable ScheduledFuture<?> timer;
+  private long timerAt;
   private @Nullable Throwable failure;
   private @Nullable Pending startTlsPending;
   private boolean discarding;
@@ -326,6 +329,16 @@ public final class SmtpConnection implements AutoCloseable {
                     lowerBarrier();
                     result.completeExceptionally(
                         new SmtpConnectionException("DATA was answered with " + r + ", not 354"));
+                    return;
+                  }
+                  byte[] bytes = content.inMemory();
+                  if (bytes != null) {
+                    // small and in memory already: one buffer, one write; larger in chunks
+                    Object body =
+                        bytes.length <= SMALL_MESSAGE
+                            ? MessageEncoder.encode(bytes, channel.alloc())
+                            : new MessageEncoder(bytes, true);
+                    writeBody(body, replies, "message").whenComplete(complete(result));
                     return;
                   }
                   InputStream in;
@@ -722,7 +735,7 @@ public final class SmtpConnection implements AutoCloseable {
                       envelope,
                       content,
                       mail.toCompletableFuture().join(),
-                      rcpts.stream().map(r -> r.toCompletableFuture().join()).toList(),
+                      joinAll(rcpts),
                       data,
                       chunking));
     }
@@ -759,6 +772,14 @@ public final class SmtpConnection implements AutoCloseable {
             });
   }
 
+  private static List<Reply> joinAll(List<CompletionStage<Reply>> stages) {
+    List<Reply> replies = new ArrayList<>(stages.size());
+    for (CompletionStage<Reply> s : stages) {
+      replies.add(s.toCompletableFuture().join());
+    }
+    return replies;
+  }
+
   /** After the envelope's replies: the content, or a clean end of a failed transaction. */
   private CompletionStage<SendResult> proceed(
       MailEnvelope envelope,
@@ -770,7 +791,12 @@ public final class SmtpConnection implements AutoCloseable {
     if (!mail.isPositive()) {
       return abort(data, new SmtpReplyException("MAIL", mail));
     }
-    int accepted = (int) rcpts.stream().filter(Reply::isPositive).count();
+    int accepted = 0;
+    for (Reply r : rcpts) {
+      if (r.isPositive()) {
+        accepted++;
+      }
+    }
     if (accepted == 0) {
       return abort(data, new SmtpReplyException("RCPT", rcpts.get(0)));
     }
@@ -795,7 +821,11 @@ public final class SmtpConnection implements AutoCloseable {
                 result.add(new SendResult.RecipientReply(envelope.recipients().get(i), r));
               }
               Reply last = replies.get(replies.size() - 1);
-              if (replies.stream().noneMatch(Reply::isPositive)) {
+              boolean delivered = false;
+              for (Reply r : replies) {
+                delivered |= r.isPositive();
+              }
+              if (!delivered) {
                 return this.<SendResult>rsetThenFail(new SmtpReplyException("message", replies.get(0)));
               }
               messagesSent++;
@@ -948,26 +978,29 @@ public final class SmtpConnection implements AutoCloseable {
     ByteBuf buf = channel.alloc().buffer(line.length() + 2);
     ByteBufUtil.writeUtf8(buf, line);
     buf.writeByte('\r').writeByte('\n');
-    ChannelFuture written = flush ? channel.writeAndFlush(buf) : channel.write(buf);
-    written.addListener(
-        w -> {
-          if (!w.isSuccess()) {
-            fail(new SmtpConnectionException("cannot write " + p.verb, w.cause()));
-          }
-        });
+    // a failed write reaches exceptionCaught, which fails the connection
+    if (flush) {
+      channel.writeAndFlush(buf, channel.voidPromise());
+    } else {
+      channel.write(buf, channel.voidPromise());
+    }
     if (pending.size() == 1) {
       arm();
     }
   }
 
   /** On the loop: writes a message or chunk whose replies are expected once it is all written. */
-  private CompletionStage<List<Reply>> writeBody(MessageEncoder body, int replies, String what) {
+  private CompletionStage<List<Reply>> writeBody(Object body, int replies, String what) {
     List<CompletableFuture<Reply>> futures = new ArrayList<>(replies);
     if (failure != null) {
-      try {
-        body.close();
-      } catch (Exception ignored) {
-        // nothing more to do
+      if (body instanceof MessageEncoder encoder) {
+        try {
+          encoder.close();
+        } catch (Exception ignored) {
+          // nothing more to do
+        }
+      } else {
+        io.netty.util.ReferenceCountUtil.release(body);
       }
       return failed(failure());
     }
@@ -979,12 +1012,14 @@ public final class SmtpConnection implements AutoCloseable {
       pending.add(p);
       futures.add(p.future);
     }
-    ScheduledFuture<?> watchdog = watchProgress(body);
+    ScheduledFuture<?> watchdog = body instanceof MessageEncoder encoder ? watchProgress(encoder) : null;
     channel
         .writeAndFlush(body)
         .addListener(
             w -> {
-              watchdog.cancel(false);
+              if (watchdog != null) {
+                watchdog.cancel(false);
+              }
               if (!w.isSuccess()) {
                 fail(new SmtpConnectionException("cannot write the " + what, w.cause()));
                 return;
@@ -1055,30 +1090,42 @@ public final class SmtpConnection implements AutoCloseable {
     channel.flush();
   }
 
-  /** Arms the reply timer for the oldest command, once it is fully written. */
+  /**
+   * Starts the reply deadline of the oldest command once it is fully written. One timer serves
+   * all commands: it stays scheduled while replies come, and when it fires it checks the deadline
+   * of whatever is oldest then (and sleeps again until that one).
+   */
   private void arm() {
+    Pending head = pending.peek();
+    if (head == null || !head.sent || failure != null || head.deadline != 0) {
+      return;
+    }
+    head.deadline = System.nanoTime() + head.timeout.toNanos();
+    if (timer == null || timerAt - head.deadline > 0) {
+      schedule(head.deadline);
+    }
+  }
+
+  private void schedule(long at) {
     ScheduledFuture<?> t = timer;
     if (t != null) {
       t.cancel(false);
-      timer = null;
     }
+    timerAt = at;
+    timer = channel.eventLoop().schedule(this::checkDeadline, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  private void checkDeadline() {
+    timer = null;
     Pending head = pending.peek();
-    if (head == null || !head.sent || failure != null) {
+    if (head == null || head.deadline == 0 || failure != null) {
       return;
     }
-    timer =
-        channel
-            .eventLoop()
-            .schedule(
-                () -> {
-                  if (pending.peek() == head) {
-                    fail(
-                        new SmtpConnectionException(
-                            "no reply to " + head.verb + " within " + head.timeout));
-                  }
-                },
-                head.timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+    if (System.nanoTime() - head.deadline >= 0) {
+      fail(new SmtpConnectionException("no reply to " + head.verb + " within " + head.timeout));
+    } else {
+      schedule(head.deadline);
+    }
   }
 
   /** Fails every waiting command with this cause and closes the connection. */
@@ -1182,11 +1229,6 @@ public final class SmtpConnection implements AutoCloseable {
       fail(new SmtpConnectionException("reply without a command: " + reply));
       return;
     }
-    ScheduledFuture<?> t = timer;
-    if (t != null) {
-      t.cancel(false);
-      timer = null;
-    }
     p.onReply(reply);
     if (p.verb.equals("QUIT") || reply.code() == 421) {
       // the server closes: do not wait for more
@@ -1243,6 +1285,7 @@ public final class SmtpConnection implements AutoCloseable {
     final Duration timeout;
     final CompletableFuture<Reply> future = new CompletableFuture<>();
     boolean sent = true;
+    long deadline;
     @Nullable Reply reply;
 
     Pending(String verb, Duration timeout) {

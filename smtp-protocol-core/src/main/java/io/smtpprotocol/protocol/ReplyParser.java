@@ -124,8 +124,33 @@ public final class ReplyParser {
     if (first == null || first.isEmpty() || first.charAt(0) - '0' != code / 100) {
       return null;
     }
+    return status(first);
+  }
+
+  /** {@code class.subject.detail} with 1 to 3 digits each, or null (without regular expressions). */
+  private static @Nullable EnhancedStatus status(String token) {
+    int[] parts = new int[3];
+    int part = 0;
+    int digits = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (++digits > 3) {
+          return null;
+        }
+        parts[part] = parts[part] * 10 + (c - '0');
+      } else if (c == '.' && digits > 0 && part < 2) {
+        part++;
+        digits = 0;
+      } else {
+        return null;
+      }
+    }
+    if (part != 2 || digits == 0) {
+      return null;
+    }
     try {
-      return EnhancedStatus.parse(first);
+      return new EnhancedStatus(parts[0], parts[1], parts[2]);
     } catch (IllegalArgumentException e) {
       return null;
     }
