@@ -126,40 +126,56 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     private boolean afterCr;
 
     void encode(byte[] src, int from, int to, ByteBuf out, boolean dotStuffing) {
+      boolean start = lineStart;
+      boolean cr = afterCr;
       int run = from;
-      for (int i = from; i < to; i++) {
+      int i = from;
+      while (i < to) {
+        if (!start && !cr) {
+          // inside a line: skip to its end in a tight loop
+          while (i < to && src[i] != '\r' && src[i] != '\n') {
+            i++;
+          }
+          if (i == to) {
+            break;
+          }
+        }
         byte b = src[i];
-        if (afterCr) {
-          afterCr = false;
+        if (cr) {
+          cr = false;
           if (b == '\n') {
-            lineStart = true;
+            start = true;
+            i++;
             continue;
           }
           // a bare CR ends a line: add the LF it lacks
           out.writeBytes(src, run, i - run);
           out.writeByte('\n');
           run = i;
-          lineStart = true;
+          start = true;
         }
         if (b == '\r') {
-          afterCr = true;
-          lineStart = false;
+          cr = true;
+          start = false;
         } else if (b == '\n') {
           // a bare LF ends a line: add the CR it lacks
           out.writeBytes(src, run, i - run);
           out.writeByte('\r');
           run = i;
-          lineStart = true;
-        } else if (lineStart) {
-          lineStart = false;
+          start = true;
+        } else if (start) {
+          start = false;
           if (b == '.' && dotStuffing) {
             out.writeBytes(src, run, i - run);
             out.writeByte('.');
             run = i;
           }
         }
+        i++;
       }
       out.writeBytes(src, run, to - run);
+      lineStart = start;
+      afterCr = cr;
     }
 
     void finish(ByteBuf out, boolean dotStuffing) {

@@ -65,21 +65,37 @@ public final class ClientLoadDriver {
       run(client, host, port, connections, warmup, envelope, content);
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long cpu0 = os.getProcessCpuTime();
+      long[] ticks0 = ticks();
       long t0 = System.nanoTime();
       run(client, host, port, connections, messages, envelope, content);
       long t1 = System.nanoTime();
       long cpu1 = os.getProcessCpuTime();
+      long[] ticks1 = ticks();
       double seconds = (t1 - t0) / 1e9;
       System.out.printf(
-          "ours %d connections: %d msgs of %d B in %.2f s = %.0f msg/s, %.1f MiB/s, client CPU %.0f us/msg%n",
+          "ours %d connections: %d msgs of %d B in %.2f s = %.0f msg/s, %.1f MiB/s, client CPU %.0f us/msg"
+              + " (user %.0f, system %.0f)%n",
           connections,
           messages,
           size,
           seconds,
           messages / seconds,
           (double) messages * size / seconds / (1024 * 1024),
-          (cpu1 - cpu0) / 1e3 / messages);
+          (cpu1 - cpu0) / 1e3 / messages,
+          (ticks1[0] - ticks0[0]) * 1e4 / messages,
+          (ticks1[1] - ticks0[1]) * 1e4 / messages);
     }
+  }
+
+  /** User and system CPU time of this process in clock ticks (1/100 s), from /proc. */
+  private static long[] ticks() throws java.io.IOException {
+    java.nio.file.Path stat = java.nio.file.Path.of("/proc/self/stat");
+    if (!java.nio.file.Files.exists(stat)) {
+      return new long[2];
+    }
+    String text = java.nio.file.Files.readString(stat);
+    String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
   }
 
   /** Opens the connections, sends {@code total} messages over them, says QUIT. */
