@@ -6,12 +6,16 @@
 #   smtp-benchmarks/src/main/sh/client-bench.sh                 # 3 rounds, scenarios a and b
 #   ROUNDS=5 ANGUS_CP=path/with/AngusBench.class:angus-jars... smtp-benchmarks/src/main/sh/client-bench.sh
 #
-# a: 20,000 messages of 1 KiB over 20 connections; b: 2,000 messages of 100 KiB over 10 connections.
+# a: A_MESSAGES (100,000) messages of 1 KiB over 20 connections; b: B_MESSAGES (10,000) messages
+# of 100 KiB over 10 connections. Long enough runs that a JVM client is measured after its JIT has
+# compiled the sending path (shorter runs mostly measure the compiler).
 # Prints one line per run: client, scenario, msg/s, MiB/s, client CPU us/msg.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 
 ROUNDS=${ROUNDS:-3}
+A_MESSAGES=${A_MESSAGES:-100000}
+B_MESSAGES=${B_MESSAGES:-10000}
 SINK=${SINK:-/usr/sbin/smtp-sink}
 SOURCE=${SOURCE:-/usr/sbin/smtp-source}
 JAR=smtp-benchmarks/target/smtp-sink.jar
@@ -41,23 +45,23 @@ print('smtp-source %s sessions: %d msgs of %d B in %.2f s = %.0f msg/s, %.1f MiB
 }
 
 ours_run() { # connections messages size
-  timeout 300 java $JAVA_OPTS -cp "$JAR" io.smtpprotocol.benchmarks.client.ClientLoadDriver \
+  timeout 600 java $JAVA_OPTS -cp "$JAR" io.smtpprotocol.benchmarks.client.ClientLoadDriver \
     --port "$PORT" --connections "$1" --messages "$2" --size "$3"
 }
 
 angus_run() { # threads messages size
   [ -n "${ANGUS_CP:-}" ] || return 0
-  timeout 300 java $JAVA_OPTS -cp "$ANGUS_CP" AngusBench "$PORT" "$1" "$2" "$3"
+  timeout 600 java $JAVA_OPTS -cp "$ANGUS_CP" AngusBench "$PORT" "$1" "$2" "$3"
 }
 
 for round in $(seq "$ROUNDS"); do
   echo "== round $round"
   echo "-- a: 1 KiB x 20 connections"
-  source_run 20 20000 1024
-  ours_run 20 20000 1024
-  angus_run 20 20000 1024
+  source_run 20 "$A_MESSAGES" 1024
+  ours_run 20 "$A_MESSAGES" 1024
+  angus_run 20 "$A_MESSAGES" 1024
   echo "-- b: 100 KiB x 10 connections"
-  source_run 10 2000 102400
-  ours_run 10 2000 102400
-  angus_run 10 2000 102400
+  source_run 10 "$B_MESSAGES" 102400
+  ours_run 10 "$B_MESSAGES" 102400
+  angus_run 10 "$B_MESSAGES" 102400
 done
