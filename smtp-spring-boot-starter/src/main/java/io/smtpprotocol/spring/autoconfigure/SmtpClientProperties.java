@@ -30,6 +30,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param finalTimeout Time to wait for the reply to the end of a message.
  * @param ioThreads Event loop threads of the client.
  * @param pool Connection pool settings.
+ * @param mailSender Settings of the JavaMailSender backed by the client.
  */
 @ConfigurationProperties("smtp.client")
 public record SmtpClientProperties(
@@ -49,7 +50,8 @@ public record SmtpClientProperties(
     @DefaultValue("3m") Duration dataTimeout,
     @DefaultValue("10m") Duration finalTimeout,
     @DefaultValue("1") int ioThreads,
-    @DefaultValue Pool pool) {
+    @DefaultValue Pool pool,
+    @DefaultValue MailSender mailSender) {
 
   /** How the client uses TLS. */
   public enum Mode {
@@ -76,6 +78,16 @@ public record SmtpClientProperties(
       @Nullable String bundle,
       @DefaultValue("starttls") Mode mode,
       @DefaultValue("opportunistic") io.smtpprotocol.client.TlsPolicy policy) {}
+
+  /**
+   * The JavaMailSender backed by the SMTP client.
+   *
+   * @param enabled Whether to make a JavaMailSender that sends through the client's pool (when
+   *     Spring's mail support is on the class path and smtp.client.host is set). Spring Boot's own
+   *     spring.mail.* sender then backs off.
+   * @param timeout Time one send() may take before it fails.
+   */
+  public record MailSender(@DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration timeout) {}
 
   /**
    * Connection pool of the SMTP client.
