@@ -323,6 +323,10 @@ public final class SmtpClient implements AutoCloseable {
     return config.lmtp;
   }
 
+  @Nullable ReplyObserver replyObserver() {
+    return config.replyObserver;
+  }
+
   /** Builds a {@link SmtpClient}. */
   public static final class Builder {
     private Duration connectTimeout = Duration.ofSeconds(30);
@@ -340,6 +344,7 @@ public final class SmtpClient implements AutoCloseable {
     private boolean allowInsecureAuth;
     private boolean chunking;
     private boolean lmtp;
+    private @Nullable ReplyObserver replyObserver;
     private Transport transport = Transport.AUTO;
     private @Nullable EventLoopGroup eventLoopGroup;
     private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -366,6 +371,7 @@ public final class SmtpClient implements AutoCloseable {
       b.allowInsecureAuth = allowInsecureAuth;
       b.chunking = chunking;
       b.lmtp = lmtp;
+      b.replyObserver = replyObserver;
       b.transport = transport;
       b.eventLoopGroup = eventLoopGroup;
       b.ioThreads = ioThreads;
@@ -480,6 +486,12 @@ public final class SmtpClient implements AutoCloseable {
     /** Whether to speak LMTP (RFC 2033): LHLO, and a reply per recipient after the message. */
     public Builder lmtp(boolean lmtp) {
       this.lmtp = lmtp;
+      return this;
+    }
+
+    /** Sees every reply, for metrics; called on event loops. */
+    public Builder replyObserver(@Nullable ReplyObserver observer) {
+      replyObserver = observer;
       return this;
     }
 

@@ -1229,6 +1229,10 @@ public final class SmtpConnection implements AutoCloseable {
       fail(new SmtpConnectionException("reply without a command: " + reply));
       return;
     }
+    ReplyObserver observer = client.replyObserver();
+    if (observer != null) {
+      observer.reply(p.verb, reply);
+    }
     p.onReply(reply);
     if (p.verb.equals("QUIT") || reply.code() == 421) {
       // the server closes: do not wait for more

@@ -288,6 +288,19 @@ class SmtpClientTests {
   }
 
   @Test
+  void replyObserverSeesEveryReplyWithWhatItAnswers() throws Exception {
+    SmtpServer server = start(Servers.builder(inbox));
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SmtpClient client = client(Servers.client().replyObserver((command, reply) -> seen.add(command + " " + reply.code())));
+    SmtpConnection c = join(client.connect("127.0.0.1", server.port()));
+    join(c.send(MailEnvelope.of("a@example.com", "b@example.org", "x@refused.test"), MessageContent.of("x")));
+    join(c.quit());
+    assertThat(seen)
+        .containsExactly(
+            "greeting 220", "EHLO 250", "MAIL 250", "RCPT 250", "RCPT 550", "DATA 354", "message 250", "QUIT 221");
+  }
+
+  @Test
   void unixDomainSocket(@TempDir Path dir) throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll not available");
     Path socket = dir.resolve("smtp.sock");
