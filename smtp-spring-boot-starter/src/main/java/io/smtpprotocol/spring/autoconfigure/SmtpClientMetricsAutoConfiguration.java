@@ -33,4 +33,9 @@ public final class SmtpClientMetricsAutoConfiguration {
   SmtpClientMeterBinder smtpClientMeterBinder(ObjectProvider<SmtpClientPool> pool) {
     return new SmtpClientMeterBinder(pool::getIfAvailable);
   }
+
+  @Bean
+  SmtpClientCustomizer smtpClientMeterBinderCustomizer(SmtpClientMeterBinder meterBinder) {
+    return (builder) -> builder.replyObserver(meterBinder);
+  }
 }

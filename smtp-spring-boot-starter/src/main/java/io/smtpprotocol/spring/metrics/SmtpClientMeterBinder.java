@@ -5,8 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.smtpprotocol.client.ReplyObserver;
 import io.smtpprotocol.client.SmtpClientPool;
 import io.smtpprotocol.client.SmtpReplyException;
+import io.smtpprotocol.protocol.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * SmtpClientPool.Observer}:
  *
  * <ul>
+ *   <li>{@code smtp.client.replies} (counter, tags {@code command}: the verb, greeting or message,
+ *       {@code status}: 2xx to 5xx), from every connection of the client;
  *   <li>{@code smtp.client.messages} (counter, tag {@code outcome}: sent, refused (a 4xx/5xx
  *       reply), failed (the connection));
  *   <li>{@code smtp.client.send.duration} (timer, tag {@code outcome});
@@ -30,9 +34,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>No tag holds an address, host name or user.
  */
-public final class SmtpClientMeterBinder implements MeterBinder, SmtpClientPool.Observer {
+public final class SmtpClientMeterBinder
+    implements MeterBinder, SmtpClientPool.Observer, ReplyObserver {
 
   private static final String[] OUTCOMES = {"sent", "refused", "failed"};
+  private static final List<String> COMMANDS =
+      List.of(
+          "greeting", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "message", "RSET",
+          "NOOP", "VRFY", "QUIT", "STARTTLS", "AUTH", "OTHER");
+  private static final String[] STATUS = {"2xx", "3xx", "4xx", "5xx"};
 
   private final Supplier<@Nullable SmtpClientPool> pool;
   private final List<Meters> meters = new CopyOnWriteArrayList<>();
@@ -48,8 +58,11 @@ public final class SmtpClientMeterBinder implements MeterBinder, SmtpClientPool.
     final Counter opened;
     final Counter closed;
     final Counter timeouts;
+    final MeterRegistry registry;
+    final Counter[][] replies = new Counter[COMMANDS.size()][STATUS.length];
 
     Meters(MeterRegistry registry) {
+      this.registry = registry;
       for (int i = 0; i < 3; i++) {
         messages[i] =
             Counter.builder("smtp.client.messages")
@@ -94,6 +107,27 @@ public final class SmtpClientMeterBinder implements MeterBinder, SmtpClientPool.
       Gauge.builder("smtp.client.pool.waiting", p, SmtpClientPool::waitingSends)
           .description("Sends waiting for a pooled connection")
           .register(registry);
+    }
+  }
+
+  @Override
+  public void reply(String command, Reply reply) {
+    int c = COMMANDS.indexOf(command);
+    if (c < 0) {
+      c = COMMANDS.size() - 1;
+    }
+    int status = reply.code() / 100 - 2;
+    for (Meters m : meters) {
+      Counter counter = m.replies[c][status];
+      if (counter == null) {
+        counter =
+            Counter.builder("smtp.client.replies")
+                .description("Replies the SMTP client received")
+                .tags("command", COMMANDS.get(c), "status", STATUS[status])
+                .register(m.registry);
+        m.replies[c][status] = counter;
+      }
+      counter.increment();
     }
   }
 

@@ -108,6 +108,12 @@ class SmtpClientMetricsAutoConfigurationTests {
                                   registry.get("smtp.client.pool.connections").tag("state", "idle").gauge().value())
                               .isEqualTo(1));
               assertThat(registry.get("smtp.client.pool.waiting").gauge().value()).isZero();
+              assertThat(registry.get("smtp.client.replies").tags("command", "RCPT", "status", "5xx").counter().count())
+                  .isEqualTo(1);
+              assertThat(registry.get("smtp.client.replies").tags("command", "message", "status", "2xx").counter().count())
+                  .isEqualTo(1);
+              assertThat(registry.get("smtp.client.replies").tags("command", "greeting", "status", "2xx").counter().count())
+                  .isEqualTo(1);
             });
   }
 
