@@ -100,6 +100,7 @@ public final class SmtpConnection implements AutoCloseable {
   private volatile @Nullable String authenticatedAs;
   private volatile @Nullable CompletableFuture<Reply> lastData;
   private volatile int messagesSent;
+  private @Nullable CompletableFuture<Extensions> preparing;
 
   SmtpConnection(SmtpClient client, Channel channel, String host, int port) {
     this.client = client;
@@ -603,6 +604,19 @@ public final class SmtpConnection implements AutoCloseable {
    * what is not done yet.
    */
   public CompletionStage<Extensions> prepare() {
+    synchronized (this) {
+      // sends issued together share one preparation instead of greeting twice
+      CompletableFuture<Extensions> running = preparing;
+      if (running != null && !running.isDone()) {
+        return running;
+      }
+      CompletableFuture<Extensions> started = prepareNow().toCompletableFuture();
+      preparing = started;
+      return started;
+    }
+  }
+
+  private CompletionStage<Extensions> prepareNow() {
     CompletionStage<Extensions> stage = CompletableFuture.completedFuture(extensions);
     if (!greeted) {
       stage = greet();
@@ -939,6 +953,12 @@ public final class SmtpConnection implements AutoCloseable {
     onLoop(
         () -> {
           if (barrier) {
+            if (deferred.size() >= client.maxPendingCommands()) {
+              f.completeExceptionally(
+                  new IllegalStateException(
+                      "more than " + client.maxPendingCommands() + " commands wait to be written"));
+              return;
+            }
             deferred.add(() -> enqueueNow(verb, line, timeout, flush, false).whenComplete(complete(f)));
           } else {
             enqueueNow(verb, line, timeout, flush, false).whenComplete(complete(f));

@@ -288,6 +288,27 @@ class SmtpClientTests {
   }
 
   @Test
+  void sendsIssuedTogetherOnOneConnectionShareTheGreetingAndGoInOrder() throws Exception {
+    SmtpServer server = start(Servers.builder(inbox));
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SmtpClient client = client(Servers.client().replyObserver((command, reply) -> seen.add(command)));
+    SmtpConnection c = join(client.connect("127.0.0.1", server.port()));
+
+    List<CompletionStage<SendResult>> sends = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sends.add(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("m" + i)));
+    }
+    for (CompletionStage<SendResult> s : sends) {
+      assertThat(join(s).message().code()).isEqualTo(250);
+    }
+
+    assertThat(seen.stream().filter(v -> v.equals("EHLO"))).hasSize(1);
+    assertThat(List.of(inbox.take().text(), inbox.take().text(), inbox.take().text()))
+        .containsExactly("m0\r\n", "m1\r\n", "m2\r\n");
+    assertThat(c.messagesSent()).isEqualTo(3);
+  }
+
+  @Test
   void replyObserverSeesEveryReplyWithWhatItAnswers() throws Exception {
     SmtpServer server = start(Servers.builder(inbox));
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
