@@ -70,6 +70,52 @@ class MessageEncoderTests {
     }
   }
 
+  /** The rules written the plain way, byte by byte, to check the encoder against. */
+  private static String reference(String in, boolean stuffing) {
+    StringBuilder out = new StringBuilder();
+    boolean lineStart = true;
+    for (int i = 0; i < in.length(); i++) {
+      char c = in.charAt(i);
+      if (c == '\r' || c == '\n') {
+        out.append("\r\n");
+        lineStart = true;
+        if (c == '\r' && i + 1 < in.length() && in.charAt(i + 1) == '\n') {
+          i++;
+        }
+        continue;
+      }
+      if (lineStart && c == '.' && stuffing) {
+        out.append('.');
+      }
+      out.append(c);
+      lineStart = false;
+    }
+    if (!lineStart) {
+      out.append("\r\n");
+    }
+    return stuffing ? out.append(".\r\n").toString() : out.toString();
+  }
+
+  @org.junit.jupiter.api.Test
+  void randomMessagesMatchTheByteByByteRulesWhereverWordsAndChunksSplit() throws IOException {
+    // line breaks at every offset inside 8-octet words, octets that differ from CR and LF in one
+    // bit, and 8-bit octets, which a word-at-a-time search must not take for line breaks
+    char[] alphabet = {'a', 'b', '.', '\r', '\n', '\u008d', '\u008a', '\u000c', '\u000e', '\u00ff', ' '};
+    java.util.Random random = new java.util.Random(20261206L);
+    for (int round = 0; round < 2_000; round++) {
+      int length = random.nextInt(300);
+      StringBuilder sb = new StringBuilder(length);
+      for (int i = 0; i < length; i++) {
+        // long runs without breaks now and then, so that whole words are skipped
+        sb.append(random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : 'x');
+      }
+      String in = sb.toString();
+      boolean stuffing = random.nextBoolean();
+      int step = 1 + random.nextInt(40);
+      assertThat(encode(in, stuffing, step)).as("round %d, chunks of %d", round, step).isEqualTo(reference(in, stuffing));
+    }
+  }
+
   private static String unescape(String s) {
     return s.equals("''") ? "" : s.replace("\\r", "\r").replace("\\n", "\n");
   }
