@@ -5,6 +5,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds server {@link SslContext}s with safe defaults: TLS 1.3 and 1.2 only, the provider's
+ * Builds server and client {@link SslContext}s with safe defaults: TLS 1.3 and 1.2 only, the provider's
  * default (modern) cipher suites, and Netty's OpenSSL engine when {@code
  * netty-tcnative-boringssl-static} is on the class path (falling back to the JDK engine otherwise).
  *
@@ -95,6 +96,49 @@ public final class SslContexts {
     Objects.requireNonNull(keyManagers, "keyManagers");
     return build(
         SslContextBuilder.forServer(keyManagers), trustManagers, clientAuth, protocols, ciphers, provider);
+  }
+
+  /**
+   * A client context with the JDK's trust store and no client certificate. The client checks the
+   * server's host name against its certificate itself.
+   */
+  public static SslContext forClient() {
+    return forClient(null, null);
+  }
+
+  /**
+   * A client context.
+   *
+   * @param trustManagers verify the server's certificate; {@code null} for the JDK's default trust
+   * @param keyManagers the client certificate to present when asked; {@code null} for none
+   */
+  public static SslContext forClient(
+      @Nullable TrustManagerFactory trustManagers, @Nullable KeyManagerFactory keyManagers) {
+    SslContextBuilder builder = SslContextBuilder.forClient().keyManager(keyManagers);
+    if (trustManagers != null) {
+      builder.trustManager(trustManagers);
+    }
+    return buildClient(builder);
+  }
+
+  /**
+   * A client context that accepts any server certificate: only for a client whose own check
+   * decides on the certificate after the handshake.
+   */
+  public static SslContext forClientTrustingAll() {
+    return buildClient(SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE));
+  }
+
+  private static SslContext buildClient(SslContextBuilder builder) {
+    List<String> enabled = new ArrayList<>(DEFAULT_PROTOCOLS);
+    if (!SslProvider.isTlsv13Supported(SslProvider.JDK)) {
+      enabled.remove("TLSv1.3");
+    }
+    try {
+      return builder.sslProvider(SslProvider.JDK).protocols(enabled).build();
+    } catch (SSLException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot build the client SSL context: " + e.getMessage(), e);
+    }
   }
 
   private static SslContext build(
