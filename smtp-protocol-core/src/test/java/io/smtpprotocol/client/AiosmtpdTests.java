@@ -3,8 +3,8 @@ package io.smtpprotocol.client;
 import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.smtpprotocol.testing.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AiosmtpdTests {
 
-  private static final String PYTHON = "/usr/bin/python3";
+  /** The Python that has aiosmtpd: Debian's (python3-aiosmtpd), or -Dtool.aiosmtpd-python. */
+  private static final String PYTHON = System.getProperty("tool.aiosmtpd-python", "/usr/bin/python3");
 
   @TempDir static Path dir;
   private static Peer server;
@@ -33,9 +34,9 @@ class AiosmtpdTests {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Peer.installed(PYTHON), "python3 not installed");
+    Requirements.require(Peer.installed(PYTHON), "python3 (" + PYTHON + ")");
     Process probe = new ProcessBuilder(PYTHON, "-c", "import aiosmtpd").start();
-    assumeTrue(probe.waitFor() == 0, "python3-aiosmtpd not installed");
+    Requirements.require(probe.waitFor() == 0, "python3-aiosmtpd (for " + PYTHON + ")");
     Path script = dir.resolve("aiosmtpd_server.py");
     try (InputStream in = AiosmtpdTests.class.getResourceAsStream("/client/aiosmtpd_server.py")) {
       Files.copy(in, script);

@@ -21,6 +21,7 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -323,7 +324,7 @@ class SmtpClientTests {
 
   @Test
   void unixDomainSocket(@TempDir Path dir) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll not available");
+    Requirements.require(io.netty.channel.epoll.Epoll.isAvailable(), "Netty's native epoll transport");
     Path socket = dir.resolve("smtp.sock");
     start(SmtpServer.builder().domain("mx.test").unixSocket(socket).handler(inbox));
     SmtpConnection c = join(client(Servers.client()).connect(socket));

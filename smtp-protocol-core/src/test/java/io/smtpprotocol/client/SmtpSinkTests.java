@@ -3,9 +3,9 @@ package io.smtpprotocol.client;
 import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The client against postfix's smtp-sink, started by the test (skipped when postfix is missing). */
 class SmtpSinkTests {
 
-  private static final String SINK = "/usr/sbin/smtp-sink";
+  /** Postfix's smtp-sink: on the PATH (or -Dtool.smtp-sink), else where Debian puts it. */
+  private static final String SINK =
+      Requirements.hasTool("smtp-sink")
+          ? Requirements.tool("smtp-sink").toString()
+          : "/usr/sbin/smtp-sink";
 
   @TempDir Path dir;
   private final List<AutoCloseable> closing = new ArrayList<>();
@@ -32,7 +36,7 @@ class SmtpSinkTests {
 
   @BeforeEach
   void client() {
-    assumeTrue(Peer.installed(SINK), "postfix smtp-sink not installed");
+    Requirements.require(Peer.installed(SINK), "postfix smtp-sink (" + SINK + ")");
     client = Servers.client().build();
     closing.add(client);
   }

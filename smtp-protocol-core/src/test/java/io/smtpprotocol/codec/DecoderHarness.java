@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 final class DecoderHarness implements AutoCloseable {
 
   private static final Pattern BDAT =
-      Pattern.compile("BDAT ([0-9]+)( LAST)?", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("BDAT ([0-9]{1,18})( LAST)?", Pattern.CASE_INSENSITIVE); // as CommandParser
 
   final TrackingAllocator alloc = new TrackingAllocator();
   final SmtpServerDecoder decoder;

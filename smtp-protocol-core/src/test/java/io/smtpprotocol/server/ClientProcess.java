@@ -1,13 +1,11 @@
 package io.smtpprotocol.server;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,18 +28,6 @@ final class ClientProcess {
   }
 
   private ClientProcess() {}
-
-  /** Whether an executable of this name is on the PATH. */
-  static boolean installed(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    return Arrays.stream(path.split(File.pathSeparator))
-        .filter(dir -> !dir.isEmpty())
-        .map(dir -> Path.of(dir, name))
-        .anyMatch(Files::isExecutable);
-  }
 
   /** Runs the command with the working directory {@code dir}, waiting up to {@link #TIMEOUT}. */
   static Result run(Path dir, List<String> command) throws IOException, InterruptedException {

@@ -4,8 +4,8 @@ import static io.smtpprotocol.server.TestAuthenticator.PASSWORD;
 import static io.smtpprotocol.server.TestAuthenticator.USER;
 import static io.smtpprotocol.server.TestAuthenticator.plain;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.smtpprotocol.testing.Requirements;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class ExternalTlsClientTests {
   @BeforeAll
   static void swaksSupport(@TempDir Path tmp) throws Exception {
     swaksHasTls =
-        ClientProcess.installed("swaks")
+        Requirements.hasTool("swaks")
             && ClientProcess.run(tmp, List.of("swaks", "--support")).output().contains("TLS supported");
   }
 
@@ -70,7 +70,7 @@ class ExternalTlsClientTests {
   // ---------------------------------------------------------------- openssl s_client
 
   private ClientProcess.Result openssl(boolean startTls, String... lines) throws Exception {
-    assumeTrue(ClientProcess.installed("openssl"), "openssl not installed");
+    Requirements.tool("openssl");
     Path input = dir.resolve("input.txt");
     Files.writeString(input, String.join("\n", lines) + "\n");
     String command =
@@ -125,7 +125,7 @@ class ExternalTlsClientTests {
   // ---------------------------------------------------------------- Python smtplib
 
   private ClientProcess.Result python(String... args) throws Exception {
-    assumeTrue(ClientProcess.installed("python3"), "python3 not installed");
+    Requirements.tool("python3");
     Path script = ClientProcess.resource(dir, "smtplib_tls_client.py");
     List<String> command = new ArrayList<>(List.of("python3", script.toString()));
     command.addAll(List.of("--port", String.valueOf(server.port()), "--cafile", caFile.toString()));
@@ -184,7 +184,8 @@ class ExternalTlsClientTests {
   // ---------------------------------------------------------------- swaks
 
   private ClientProcess.Result swaks(String... args) throws Exception {
-    assumeTrue(swaksHasTls, "swaks not installed, or without TLS (Net::SSLeay missing)");
+    Requirements.tool("swaks");
+    Requirements.require(swaksHasTls, "swaks with TLS (Perl Net::SSLeay)");
     List<String> command =
         new ArrayList<>(
             List.of(

@@ -3,12 +3,12 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import io.smtpprotocol.testing.Requirements;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
@@ -53,7 +53,8 @@ class ImplicitTlsTests {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void greetingComesOverTlsAndMailIsDelivered(SslProvider provider) throws Exception {
-    assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "OpenSSL engine not available");
+    Requirements.require(
+        provider == SslProvider.JDK || OpenSsl.isAvailable(), "the OpenSSL (netty-tcnative) engine");
     start(
         SslContexts.forServer(
             pki.server.toKeyManagerFactory(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.testing.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,7 @@ class PythonSmtplibTests {
 
   @BeforeEach
   void requirePython() throws IOException {
-    Assumptions.assumeTrue(ClientProcess.installed("python3"), "python3 not installed");
+    Requirements.tool("python3");
     script = ClientProcess.resource(dir, "smtplib_client.py");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.epoll.Epoll;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.testing.Requirements;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class SwaksTests {
 
   @BeforeEach
   void requireSwaks() {
-    Assumptions.assumeTrue(ClientProcess.installed("swaks"), "swaks not installed");
+    Requirements.tool("swaks");
   }
 
   @AfterEach
@@ -239,7 +239,7 @@ class SwaksTests {
 
   @Test
   void swaksDeliversOverAUnixDomainSocket() throws Exception {
-    Assumptions.assumeTrue(Epoll.isAvailable(), "epoll not available");
+    Requirements.require(Epoll.isAvailable(), "the native epoll transport");
     Path socket = dir.resolve("smtp.sock");
     server =
         SmtpServer.builder()

@@ -2,7 +2,6 @@ package io.smtpprotocol.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
@@ -11,6 +10,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
+import io.smtpprotocol.testing.Requirements;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +39,8 @@ class SslContextsTests {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void onlyTls13AndTls12AreEnabledByDefault(SslProvider provider) throws Exception {
-    assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "OpenSSL engine not available");
+    Requirements.require(
+        provider == SslProvider.JDK || OpenSsl.isAvailable(), "the OpenSSL (netty-tcnative) engine");
     SslContext context =
         SslContexts.forServer(
             server.toKeyManagerFactory(), null, ClientAuth.NONE, SslContexts.DEFAULT_PROTOCOLS, null, provider);

@@ -1,9 +1,9 @@
 package io.smtpprotocol.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.smtpprotocol.tls.TlsMode;
+import io.smtpprotocol.testing.Requirements;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +34,7 @@ class PythonSmtplibTests {
 
   @BeforeAll
   static void files() throws IOException {
-    assumeTrue(onPath("python3"), "python3 is not installed");
+    Requirements.tool("python3");
     try (InputStream in = PythonSmtplibTests.class.getResourceAsStream("/smtplib_sender.py")) {
       script = dir.resolve("smtplib_sender.py");
       Files.copy(in, script);
@@ -154,13 +153,5 @@ class PythonSmtplibTests {
     List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as(String.join("\n", lines)).isZero();
     return lines;
-  }
-
-  private static boolean onPath(String name) {
-    String path = System.getenv("PATH");
-    return path != null
-        && Arrays.stream(path.split(File.pathSeparator))
-            .filter(d -> !d.isEmpty())
-            .anyMatch(d -> Files.isExecutable(Path.of(d, name)));
   }
 }

@@ -2,6 +2,7 @@ package io.smtpprotocol.demo.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.Requirements;
 import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,15 +22,13 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The inbox page in a real browser (the system's Chromium and its driver, nothing downloaded):
- * a mail sent over SMTP appears by itself, and opens with its headers and text; the page's
- * Content-Security-Policy is enforced and the page never violates it.
+ * The inbox page in a real browser (the system's Chromium and its driver from the PATH, or {@code
+ * -Dtool.chromium} and {@code -Dtool.chromedriver}; nothing downloaded): a mail sent over SMTP
+ * appears by itself, and opens with its headers and text; the page's Content-Security-Policy is
+ * enforced and the page never violates it.
  */
 @ExtendWith(SharedDemoApp.class)
 class InboxPageIT {
-
-  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-  private static final File CHROMIUM = new File("/usr/bin/chromium");
 
   /**
    * Runs before any script of every page the browser opens (injected through the DevTools
@@ -47,12 +45,12 @@ class InboxPageIT {
 
   @BeforeEach
   void openBrowser() {
-    Assumptions.assumeTrue(
-        CHROMEDRIVER.canExecute() && CHROMIUM.canExecute(), "chromium and chromium-driver are not installed");
+    File chromedriver = Requirements.tool("chromedriver").toFile();
+    File chromium = Requirements.tool("chromium").toFile();
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+        new ChromeDriverService.Builder().usingDriverExecutable(chromedriver).usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(chromium);
     options.addArguments(
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-default-apps",

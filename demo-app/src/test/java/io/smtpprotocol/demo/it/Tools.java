@@ -1,5 +1,6 @@
 package io.smtpprotocol.demo.it;
 
+import io.smtpprotocol.testing.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** Runs the external clients (python3, swaks, curl) with a time limit. */
 final class Tools {
@@ -23,19 +23,12 @@ final class Tools {
 
   private Tools() {}
 
-  /** Skips the test when {@code tool} is not on the PATH (CI installs every one of them). */
+  /**
+   * Requires {@code tool} on the PATH: skips the test without it, or fails it on CI (see {@link
+   * Requirements}).
+   */
   static void assumeInstalled(String tool) {
-    Assumptions.assumeTrue(installed(tool), tool + " is not installed");
-  }
-
-  static boolean installed(String tool) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
+    Requirements.tool(tool);
   }
 
   static Result run(List<String> command) throws IOException {

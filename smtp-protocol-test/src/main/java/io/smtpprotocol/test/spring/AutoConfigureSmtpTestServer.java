@@ -39,7 +39,11 @@ import java.lang.annotation.Target;
  *   <li>with {@link TlsMode#IMPLICIT}, also {@code spring.mail.ssl.enabled=true} and {@code
  *       spring.mail.ssl.bundle=smtp-test-server};
  *   <li>with {@link #users()}, {@code spring.mail.username} and {@code spring.mail.password} of the
- *       first user.
+ *       first user;
+ *   <li>for the project's own client ({@code smtp-spring-boot-starter}): {@code smtp.client.host},
+ *       {@code smtp.client.port}, {@code smtp.client.ssl.bundle=smtp-test-server}, {@code
+ *       smtp.client.ssl.mode} after {@link #tls()}, and with {@link #users()} {@code
+ *       smtp.client.username} and {@code smtp.client.password}.
  * </ul>
  *
  * <p>The server is reset (messages and scripts) before each test method. Test classes with the same

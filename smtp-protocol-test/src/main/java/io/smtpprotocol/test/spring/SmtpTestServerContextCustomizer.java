@@ -52,10 +52,23 @@ final class SmtpTestServerContextCustomizer implements ContextCustomizer {
       p.put("spring.mail.ssl.enabled", true);
       p.put("spring.mail.ssl.bundle", BUNDLE);
     }
+    // the project's own client (smtp-spring-boot-starter), configured alike
+    p.put("smtp.client.host", server.host());
+    p.put("smtp.client.port", server.port());
+    p.put("smtp.client.ssl.bundle", BUNDLE);
+    p.put(
+        "smtp.client.ssl.mode",
+        switch (settings.tls()) {
+          case IMPLICIT -> "implicit";
+          case STARTTLS -> "starttls";
+          case NONE -> "none";
+        });
     if (!settings.users().isEmpty()) {
       String first = settings.users().get(0);
       p.put("spring.mail.username", Settings.name(first));
       p.put("spring.mail.password", Settings.password(first));
+      p.put("smtp.client.username", Settings.name(first));
+      p.put("smtp.client.password", Settings.password(first));
     }
     return p;
   }

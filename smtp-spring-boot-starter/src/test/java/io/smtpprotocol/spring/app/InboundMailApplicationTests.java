@@ -8,17 +8,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.context.LocalSmtpServerPort;
+import io.smtpprotocol.testing.Requirements;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.Health;
@@ -98,16 +97,11 @@ class InboundMailApplicationTests {
             "    except smtplib.SMTPRecipientsRefused as e:",
             "        print('REFUSED', e.recipients['nobody@elsewhere.test'][0])",
             "print('DONE')");
-    Process process;
-    try {
-      process =
-          new ProcessBuilder("python3", "-c", script, Integer.toString(port))
-              .redirectErrorStream(true)
-              .start();
-    } catch (IOException e) {
-      Assumptions.abort("python3 is not installed: " + e.getMessage());
-      return;
-    }
+    String python3 = Requirements.tool("python3").toString();
+    Process process =
+        new ProcessBuilder(python3, "-c", script, Integer.toString(port))
+            .redirectErrorStream(true)
+            .start();
     try {
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
