@@ -128,6 +128,14 @@ public record MailParameters(Map<String, String> values) {
     return v == null ? Optional.empty() : decodeXtext(v);
   }
 
+  /** RFC 3461's hexchar: an ASCII digit or upper-case A to F; -1 for anything else. */
+  private static int hexChar(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  }
+
   /** Decodes xtext (RFC 3461 section 4): {@code +XX} is a hex-coded octet; empty when malformed. */
   public static Optional<String> decodeXtext(String text) {
     if (text.indexOf('+') < 0) {
@@ -146,10 +154,9 @@ public record MailParameters(Map<String, String> values) {
         if (i + 2 >= text.length()) {
           return Optional.empty();
         }
-        int hi = Character.digit(text.charAt(i + 1), 16);
-        int lo = Character.digit(text.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0 || Character.isLowerCase(text.charAt(i + 1))
-            || Character.isLowerCase(text.charAt(i + 2))) {
+        int hi = hexChar(text.charAt(i + 1));
+        int lo = hexChar(text.charAt(i + 2));
+        if (hi < 0 || lo < 0) {
           return Optional.empty();
         }
         out.write(hi << 4 | lo);

@@ -89,6 +89,18 @@ class MailParametersTests {
         .hasValue(Long.MAX_VALUE - 1);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"a+\u0664\u0661b", "a+\uff14\uff11b", "a+4gb", "a+4", "a+"})
+  void xtextHexIsOnlyAsciiUpperCase(String text) {
+    // RFC 3461: hexchar = "+" ( %x30-39 / %x41-46 ) twice; other scripts' digits are not hex
+    assertThat(MailParameters.decodeXtext(text)).isEmpty();
+  }
+
+  @Test
+  void xtextDecodesAsciiHex() {
+    assertThat(MailParameters.decodeXtext("a+2Bb+3Dc")).contains("a+b=c");
+  }
+
   @Test
   void withoutRemovesOneKeyword() {
     MailParameters p = MailParameters.parse("SIZE=1 BODY=7BIT").orElseThrow();
