@@ -120,6 +120,10 @@ public final class Replies {
       Reply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
   public static final Reply AUTH_TEMPORARY_FAILURE =
       Reply.of(454, "4.7.0", "Temporary authentication failure");
+  public static final Reply REQUIRETLS_NEEDS_TLS =
+      Reply.of(530, "5.7.10", "REQUIRETLS needs a TLS session");
+  public static final Reply TOO_MANY_MESSAGES =
+      Reply.of(421, "4.7.0", "Too many messages in this session, closing");
   public static final Reply AUTH_ADDRESS_THROTTLED =
       Reply.of(454, "4.7.0", "Too many failed authentications from your address, try again later");
   public static final Reply TOO_MANY_AUTH_FAILURES =

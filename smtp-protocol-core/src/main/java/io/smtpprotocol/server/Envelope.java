@@ -50,6 +50,11 @@ public record Envelope(
     return parameters.has("SMTPUTF8");
   }
 
+  /** Whether the sender asked for REQUIRETLS (RFC 8689): relay onward over verified TLS only. */
+  public boolean requireTls() {
+    return parameters.has("REQUIRETLS");
+  }
+
   /** The declared SIZE, or -1. */
   public long declaredSize() {
     return parameters.size().orElse(-1);

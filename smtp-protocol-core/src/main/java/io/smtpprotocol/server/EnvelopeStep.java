@@ -25,6 +25,8 @@ final class EnvelopeStep {
   private final ReplyWriter out;
   private final HandlerCalls calls;
   private final MessageIntake intake;
+  /** Mail transactions this session has begun, for the per-session limit. */
+  private int transactions;
 
   EnvelopeStep(
       SmtpSession session,
@@ -43,6 +45,12 @@ final class EnvelopeStep {
   }
 
   void mailFrom(Command.MailFrom mail) {
+    int mailMax = limits.maxMessagesPerSession();
+    if (mailMax > 0 && transactions >= mailMax) {
+      out.count(Replies.TOO_MANY_MESSAGES, Verb.MAIL);
+      session.closeWith(Replies.TOO_MANY_MESSAGES); // RFC 9422 MAILMAX
+      return;
+    }
     SessionInfo info = session.info();
     Reply refused = checkMailParameters(mail, info);
     if (refused != null) {
@@ -61,6 +69,7 @@ final class EnvelopeStep {
         h -> h.mailFrom(info, mail.from(), parameters),
         d -> {
           if (d.accepted()) {
+            transactions++;
             intake.begin(Envelope.of(mail.from(), parameters));
           }
           out.write(d.replyOr(Replies.SENDER_OK, Replies.SENDER_REJECTED), Verb.MAIL);
@@ -92,6 +101,14 @@ final class EnvelopeStep {
         case "SMTPUTF8":
           if (!config.smtpUtf8() || !value.isEmpty()) {
             return Replies.UNKNOWN_PARAMETER;
+          }
+          break;
+        case "REQUIRETLS":
+          if (!config.requireTls() || !value.isEmpty()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (info.tls() == null) {
+            return Replies.REQUIRETLS_NEEDS_TLS; // RFC 8689 section 4.1
           }
           break;
         case "AUTH":

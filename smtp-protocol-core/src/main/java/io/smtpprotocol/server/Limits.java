@@ -21,6 +21,9 @@ import java.time.Duration;
  *     (default 32 KiB)
  * @param writeBufferSize octets of replies queued for a connection before the server stops reading
  *     its commands until the client has taken them (default 64 KiB; reading resumes below half)
+ * @param maxMessagesPerSession mail transactions one connection may start; MAIL beyond them gets
+ *     {@code 421 4.7.0} and the connection closes (default 0: no limit but the session timeout;
+ *     when set, advertised as {@code LIMITS MAILMAX})
  */
 public record Limits(
     int maxLineLength,
@@ -34,7 +37,8 @@ public record Limits(
     Duration handlerTimeout,
     Duration greetingDelay,
     int bodyBufferSize,
-    int writeBufferSize) {
+    int writeBufferSize,
+    int maxMessagesPerSession) {
 
   public static final Limits DEFAULTS =
       new Limits(
@@ -49,7 +53,8 @@ public record Limits(
           Duration.ofMinutes(5),
           Duration.ZERO,
           32 * 1024,
-          64 * 1024);
+          64 * 1024,
+          0);
 
   public Limits {
     positive(maxLineLength, "maxLineLength");
@@ -72,6 +77,10 @@ public record Limits(
     if (bodyBufferSize < 1024) {
       throw new IllegalArgumentException("bodyBufferSize must be at least 1024: " + bodyBufferSize);
     }
+    if (maxMessagesPerSession < 0) {
+      throw new IllegalArgumentException(
+          "maxMessagesPerSession must not be negative: " + maxMessagesPerSession);
+    }
     if (writeBufferSize < 1024) {
       throw new IllegalArgumentException("writeBufferSize must be at least 1024: " + writeBufferSize);
     }
@@ -90,50 +99,54 @@ public record Limits(
   }
 
   public Limits withMaxLineLength(int v) {
-    return new Limits(v, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(v, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withMaxMessageSize(long v) {
-    return new Limits(maxLineLength, v, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, v, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withMaxRecipients(int v) {
-    return new Limits(maxLineLength, maxMessageSize, v, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, v, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withMaxConnections(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, v, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, v, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withMaxConnectionsPerIp(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, v, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, v, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withMaxBadCommands(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, v, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, v, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withIdleTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, v, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, v, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withSessionTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, v, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, v, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withHandlerTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, v, greetingDelay, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, v, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withGreetingDelay(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, v, bodyBufferSize, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, v, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withBodyBufferSize(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, v, writeBufferSize);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, v, writeBufferSize, maxMessagesPerSession);
   }
 
   public Limits withWriteBufferSize(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, v);
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, v, maxMessagesPerSession);
+  }
+
+  public Limits withMaxMessagesPerSession(int v) {
+    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, v);
   }
 }

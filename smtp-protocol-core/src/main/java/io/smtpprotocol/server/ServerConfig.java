@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param smtpUtf8 whether SMTPUTF8 is offered
  * @param eightBitMime whether 8BITMIME is offered
  * @param pipelining whether PIPELINING is offered
+ * @param requireTls whether REQUIRETLS (RFC 8689) is offered, on TLS sessions only
  * @param observer receives events for metrics
  * @param tls TLS mode, SSL context and whether TLS is required
  * @param auth the authenticator, SASL mechanisms and AUTH policy
@@ -53,6 +54,7 @@ public record ServerConfig(
     boolean smtpUtf8,
     boolean eightBitMime,
     boolean pipelining,
+    boolean requireTls,
     SmtpServerObserver observer,
     TlsSettings tls,
     AuthSettings auth) {}

@@ -138,6 +138,12 @@ public final class SmtpServer implements AutoCloseable {
     if (config.chunking()) {
       ehlo.add("CHUNKING");
     }
+    // RFC 9422: the limits this server applies in every session
+    int mailMax = config.limits().maxMessagesPerSession();
+    ehlo.add(
+        "LIMITS RCPTMAX="
+            + config.limits().maxRecipients()
+            + (mailMax > 0 ? " MAILMAX=" + mailMax : ""));
     Map<String, SaslMechanism> offered = new LinkedHashMap<>();
     for (String name : config.auth().offeredMechanisms()) {
       offered.put(name, SaslMechanism.of(name).orElseThrow());
@@ -152,6 +158,9 @@ public final class SmtpServer implements AutoCloseable {
       plain.add(authLine);
     }
     List<String> secure = new ArrayList<>(ehlo);
+    if (config.requireTls()) {
+      secure.add("REQUIRETLS");
+    }
     if (authLine != null) {
       secure.add(authLine);
     }
@@ -431,6 +440,15 @@ public final class SmtpServer implements AutoCloseable {
   }
 
   /** The EHLO reply on a plaintext connection, or on an encrypted one. */
+  /**
+   * The EHLO keywords this server offers (with their parameters, for example {@code SIZE
+   * 10485760}), on a plaintext session or on a TLS one; computed once when the server is built.
+   */
+  public List<String> extensions(boolean tls) {
+    List<String> lines = ehloReply(tls).lines();
+    return lines.subList(1, lines.size());
+  }
+
   Reply ehloReply(boolean tls) {
     return tls ? ehloReplyTls : ehloReply;
   }
@@ -538,6 +556,7 @@ public final class SmtpServer implements AutoCloseable {
     private boolean smtpUtf8 = true;
     private boolean eightBitMime = true;
     private boolean pipelining = true;
+    private boolean requireTls;
     private SmtpServerObserver observer = SmtpServerObserver.NONE;
     private TlsMode tlsMode = TlsMode.NONE;
     private @Nullable Supplier<SslContext> sslContext;
@@ -707,6 +726,17 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether REQUIRETLS (RFC 8689) is offered, on TLS sessions only (default false). The MAIL
+     * parameter {@code REQUIRETLS} then reaches the handler in the envelope's parameters ({@link
+     * Envelope#requireTls()}); without TLS it is refused with {@code 530 5.7.10}. Offer it only if
+     * the application relays such messages onward over verified TLS alone, as the RFC requires.
+     */
+    public Builder requireTls(boolean enabled) {
+      this.requireTls = enabled;
+      return this;
+    }
+
     /** Receives events for metrics (default: none). */
     public Builder observer(SmtpServerObserver observer) {
       this.observer = Objects.requireNonNull(observer, "observer");
@@ -817,6 +847,7 @@ public final class SmtpServer implements AutoCloseable {
               smtpUtf8,
               eightBitMime,
               pipelining,
+              requireTls,
               observer,
               new TlsSettings(tlsMode, sslContext, tlsRequired),
               new AuthSettings(

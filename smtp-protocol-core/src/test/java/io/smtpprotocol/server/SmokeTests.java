@@ -27,7 +27,7 @@ class SmokeTests {
       assertThat(c.reply().last()).isEqualTo("mx.test ESMTP ready");
       assertThat(c.command("EHLO client.test").lines())
           .containsExactly("mx.test", "PIPELINING", "SIZE 10485760", "8BITMIME",
-              "ENHANCEDSTATUSCODES", "SMTPUTF8", "CHUNKING");
+              "ENHANCEDSTATUSCODES", "SMTPUTF8", "CHUNKING", "LIMITS RCPTMAX=100");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
       assertThat(c.command("DATA").code()).isEqualTo(354);

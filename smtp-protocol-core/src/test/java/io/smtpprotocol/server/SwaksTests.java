@@ -71,7 +71,8 @@ class SwaksTests {
             "8BITMIME",
             "ENHANCEDSTATUSCODES",
             "SMTPUTF8",
-            "CHUNKING");
+            "CHUNKING",
+            "LIMITS RCPTMAX=100");
     assertThat(handler.messages).isEmpty();
   }
 

@@ -78,6 +78,7 @@ public final class SmtpServerAutoConfiguration {
     map.from(properties.unixSocket()).to(builder::unixSocket);
     builder.limits(limits(properties));
     builder.lenientLineEndings(properties.lenientLineEndings());
+    builder.requireTls(properties.requiretls());
     map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
     builder.handlerThreads(properties.handlerThreads());
@@ -151,7 +152,8 @@ public final class SmtpServerAutoConfiguration {
         .withMaxConnections(properties.maxConnections())
         .withMaxConnectionsPerIp(properties.maxConnectionsPerIp())
         .withIdleTimeout(properties.idleTimeout())
-        .withWriteBufferSize(Math.toIntExact(properties.writeBufferSize().toBytes()));
+        .withWriteBufferSize(Math.toIntExact(properties.writeBufferSize().toBytes()))
+        .withMaxMessagesPerSession(properties.maxMessagesPerSession());
   }
 
   private static SimpleAsyncTaskExecutor virtualThreads() {

@@ -27,6 +27,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxConnectionsPerIp Most simultaneous connections from one client address.
  * @param idleTimeout Time the client has to send a complete command line (or, in a message, more
  *     of it), or to take the replies queued for it, before the connection is closed.
+ * @param maxMessagesPerSession Most mail transactions one connection may start; MAIL beyond
+ *     them gets 421 and the connection closes. No limit when 0. Advertised as LIMITS MAILMAX.
+ * @param requiretls Whether REQUIRETLS (RFC 8689) is offered on TLS sessions. Only for an
+ *     application that relays such messages onward over verified TLS alone.
  * @param writeBufferSize Replies queued for a client that does not read them, beyond which the
  *     server stops reading its commands until it does.
  * @param lenientLineEndings Whether bare CR and LF are let through in commands and message data.
@@ -59,6 +63,8 @@ public record SmtpServerProperties(
     @DefaultValue("50") int maxConnectionsPerIp,
     @DefaultValue("5m") Duration idleTimeout,
     @DefaultValue("64KB") DataSize writeBufferSize,
+    @DefaultValue("0") int maxMessagesPerSession,
+    @DefaultValue("false") boolean requiretls,
     @DefaultValue("false") boolean lenientLineEndings,
     @Nullable Path unixSocket,
     @DefaultValue Ssl ssl,

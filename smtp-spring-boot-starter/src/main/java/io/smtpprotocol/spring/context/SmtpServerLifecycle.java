@@ -115,7 +115,7 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
         s.localAddress(),
         config.domain(),
         tlsMode(config),
-        String.join(", ", extensions(config)));
+        String.join(", ", extensions(s)));
   }
 
   /**
@@ -148,32 +148,17 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
     return config.tls().mode().name().toLowerCase(Locale.ROOT);
   }
 
-  private static List<String> extensions(ServerConfig config) {
-    List<String> list = new ArrayList<>();
-    if (config.pipelining()) {
-      list.add("PIPELINING");
+  /** What the server offers, as its EHLO reply says; what only TLS sessions get is marked. */
+  private static List<String> extensions(SmtpServer s) {
+    if (s.config().tls().mode() == TlsMode.IMPLICIT) {
+      return s.extensions(true);
     }
-    list.add("SIZE " + config.limits().maxMessageSize());
-    if (config.eightBitMime()) {
-      list.add("8BITMIME");
-    }
-    list.add("ENHANCEDSTATUSCODES");
-    if (config.smtpUtf8()) {
-      list.add("SMTPUTF8");
-    }
-    if (config.chunking()) {
-      list.add("CHUNKING");
-    }
-    if (config.tls().mode() == TlsMode.STARTTLS) {
-      list.add("STARTTLS");
-    }
-    if (config.auth().enabled()) {
-      list.add(
-          "AUTH "
-              + String.join(" ", config.auth().offeredMechanisms())
-              + (config.auth().allowInsecure() || config.tls().mode() == TlsMode.IMPLICIT
-                  ? ""
-                  : " (after STARTTLS)"));
+    List<String> plain = s.extensions(false);
+    List<String> list = new ArrayList<>(plain);
+    for (String keyword : s.extensions(true)) {
+      if (!plain.contains(keyword)) {
+        list.add(keyword + " (after STARTTLS)");
+      }
     }
     return list;
   }

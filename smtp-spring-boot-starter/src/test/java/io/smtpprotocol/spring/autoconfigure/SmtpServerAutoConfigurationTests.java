@@ -91,6 +91,8 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Limits.DEFAULTS.maxConnectionsPerIp());
     assertThat(defaults.idleTimeout()).isEqualTo(Limits.DEFAULTS.idleTimeout());
     assertThat(defaults.writeBufferSize().toBytes()).isEqualTo(Limits.DEFAULTS.writeBufferSize());
+    assertThat(defaults.maxMessagesPerSession()).isEqualTo(Limits.DEFAULTS.maxMessagesPerSession());
+    assertThat(defaults.requiretls()).isFalse();
     assertThat(defaults.auth().maxFailuresPerAddress())
         .isEqualTo(AuthSettings.NONE.maxAddressFailures());
     assertThat(defaults.auth().failureWindow()).isEqualTo(AuthSettings.NONE.addressFailureWindow());
@@ -124,6 +126,8 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.max-connections-per-ip=2",
             "smtp.server.idle-timeout=30s",
             "smtp.server.write-buffer-size=16KB",
+            "smtp.server.max-messages-per-session=5",
+            "smtp.server.requiretls=true",
             "smtp.server.lenient-line-endings=true",
             "smtp.server.accepted-domains=example.com, Example.ORG",
             "smtp.server.io-threads=1",
@@ -147,6 +151,8 @@ class SmtpServerAutoConfigurationTests {
               assertThat(limits.maxConnectionsPerIp()).isEqualTo(2);
               assertThat(limits.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
               assertThat(limits.writeBufferSize()).isEqualTo(16 * 1024);
+              assertThat(limits.maxMessagesPerSession()).isEqualTo(5);
+              assertThat(config.requireTls()).isTrue();
             });
   }
 

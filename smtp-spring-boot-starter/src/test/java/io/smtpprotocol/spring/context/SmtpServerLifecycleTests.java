@@ -55,7 +55,7 @@ class SmtpServerLifecycleTests {
             "SMTP server started on /127.0.0.1:"
                 + server.port()
                 + " (domain mx.test, TLS none, extensions: PIPELINING, SIZE 10485760, 8BITMIME,"
-                + " ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING)");
+                + " ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING, LIMITS RCPTMAX=100)");
     lifecycle.stop();
     assertThat(output).contains("SMTP server stopped after");
   }
