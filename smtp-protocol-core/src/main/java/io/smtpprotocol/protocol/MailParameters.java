@@ -3,11 +3,13 @@ package io.smtpprotocol.protocol;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The ESMTP parameters of MAIL FROM or RCPT TO, such as {@code SIZE=1000 BODY=8BITMIME}.
@@ -127,6 +129,87 @@ public record MailParameters(Map<String, String> values) {
     String v = values.get("AUTH");
     return v == null ? Optional.empty() : decodeXtext(v);
   }
+
+  /** MAIL's {@code RET} (RFC 3461 section 4.3); empty when absent or not FULL or HDRS. */
+  public Optional<DsnReturn> dsnReturn() {
+    String v = values.get("RET");
+    if (v == null) {
+      return Optional.empty();
+    }
+    return switch (v.toUpperCase(Locale.ROOT)) {
+      case "FULL" -> Optional.of(DsnReturn.FULL);
+      case "HDRS" -> Optional.of(DsnReturn.HDRS);
+      default -> Optional.empty();
+    };
+  }
+
+  /**
+   * MAIL's {@code ENVID} (RFC 3461 section 4.4), xtext-decoded; empty when absent, malformed, or
+   * longer than the 100 characters the RFC allows.
+   */
+  public Optional<String> envelopeId() {
+    String v = values.get("ENVID");
+    return v == null || v.isEmpty() || v.length() > 100 ? Optional.empty() : decodeXtext(v);
+  }
+
+  /**
+   * RCPT's {@code NOTIFY} (RFC 3461 section 4.1): {@code NEVER} alone, or one or more of SUCCESS,
+   * FAILURE and DELAY; empty when absent or malformed (a repeated or unknown condition, NEVER with
+   * others).
+   */
+  public Optional<Set<DsnNotify>> dsnNotify() {
+    String v = values.get("NOTIFY");
+    if (v == null || v.isEmpty()) {
+      return Optional.empty();
+    }
+    EnumSet<DsnNotify> set = EnumSet.noneOf(DsnNotify.class);
+    for (String part : v.split(",", -1)) {
+      DsnNotify n;
+      try {
+        n = DsnNotify.valueOf(part.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+      if (!set.add(n)) {
+        return Optional.empty();
+      }
+    }
+    if (set.contains(DsnNotify.NEVER) && set.size() > 1) {
+      return Optional.empty();
+    }
+    return Optional.of(Set.copyOf(set));
+  }
+
+  /**
+   * RCPT's {@code ORCPT} (RFC 3461 section 4.2) as its address type and xtext-decoded address, for
+   * example {@code rfc822} and {@code bob@example.com}; empty when absent or malformed.
+   */
+  public Optional<OriginalRecipient> originalRecipient() {
+    String v = values.get("ORCPT");
+    if (v == null) {
+      return Optional.empty();
+    }
+    int semi = v.indexOf(';');
+    if (semi <= 0 || semi == v.length() - 1) {
+      return Optional.empty();
+    }
+    String type = v.substring(0, semi);
+    for (int i = 0; i < type.length(); i++) {
+      char c = type.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+        return Optional.empty();
+      }
+    }
+    return decodeXtext(v.substring(semi + 1)).map(a -> new OriginalRecipient(type, a));
+  }
+
+  /**
+   * The original recipient of {@code ORCPT}.
+   *
+   * @param addressType the address type, for example {@code rfc822} or {@code utf-8}
+   * @param address the decoded address
+   */
+  public record OriginalRecipient(String addressType, String address) {}
 
   /** RFC 3461's hexchar: an ASCII digit or upper-case A to F; -1 for anything else. */
   private static int hexChar(char c) {

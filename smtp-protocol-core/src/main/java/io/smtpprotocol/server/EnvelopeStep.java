@@ -103,6 +103,22 @@ final class EnvelopeStep {
             return Replies.UNKNOWN_PARAMETER;
           }
           break;
+        case "RET":
+          if (!config.dsn()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (params.dsnReturn().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        case "ENVID":
+          if (!config.dsn()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (params.envelopeId().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
         case "REQUIRETLS":
           if (!config.requireTls() || !value.isEmpty()) {
             return Replies.UNKNOWN_PARAMETER;
@@ -134,15 +150,42 @@ final class EnvelopeStep {
     return null;
   }
 
+  /** RCPT takes only DSN's NOTIFY and ORCPT, and only when DSN is on. */
+  private @Nullable Reply checkRcptParameters(MailParameters params) {
+    for (String keyword : params.values().keySet()) {
+      switch (keyword) {
+        case "NOTIFY":
+          if (!config.dsn()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (params.dsnNotify().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        case "ORCPT":
+          if (!config.dsn()) {
+            return Replies.UNKNOWN_PARAMETER;
+          }
+          if (params.originalRecipient().isEmpty()) {
+            return Replies.SYNTAX_ERROR;
+          }
+          break;
+        default:
+          return Replies.UNKNOWN_PARAMETER;
+      }
+    }
+    return null;
+  }
+
   void rcptTo(Command.RcptTo rcpt, Transaction t) {
-    Reply refused = null;
-    if (t.envelope.recipients().size() >= limits.maxRecipients()) {
-      refused = Replies.TOO_MANY_RECIPIENTS;
-    } else if (!rcpt.parameters().isEmpty()) {
-      refused = Replies.UNKNOWN_PARAMETER;
-    } else if (!rcpt.to().isAscii() && !t.envelope.smtpUtf8()) {
+    Reply refused =
+        t.envelope.recipients().size() >= limits.maxRecipients()
+            ? Replies.TOO_MANY_RECIPIENTS
+            : checkRcptParameters(rcpt.parameters());
+    if (refused == null && !rcpt.to().isAscii() && !t.envelope.smtpUtf8()) {
       refused = Replies.SMTPUTF8_REQUIRED;
-    } else if (!serves(rcpt.to())) {
+    }
+    if (refused == null && !serves(rcpt.to())) {
       refused = Replies.DOMAIN_NOT_SERVED;
     }
     if (refused != null) {

@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param eightBitMime whether 8BITMIME is offered
  * @param pipelining whether PIPELINING is offered
  * @param requireTls whether REQUIRETLS (RFC 8689) is offered, on TLS sessions only
+ * @param dsn whether DSN (RFC 3461) is offered: its MAIL and RCPT parameters are accepted
  * @param observer receives events for metrics
  * @param tls TLS mode, SSL context and whether TLS is required
  * @param auth the authenticator, SASL mechanisms and AUTH policy
@@ -55,6 +56,7 @@ public record ServerConfig(
     boolean eightBitMime,
     boolean pipelining,
     boolean requireTls,
+    boolean dsn,
     SmtpServerObserver observer,
     TlsSettings tls,
     AuthSettings auth) {}

@@ -138,6 +138,9 @@ public final class SmtpServer implements AutoCloseable {
     if (config.chunking()) {
       ehlo.add("CHUNKING");
     }
+    if (config.dsn()) {
+      ehlo.add("DSN");
+    }
     // RFC 9422: the limits this server applies in every session
     int mailMax = config.limits().maxMessagesPerSession();
     ehlo.add(
@@ -557,6 +560,7 @@ public final class SmtpServer implements AutoCloseable {
     private boolean eightBitMime = true;
     private boolean pipelining = true;
     private boolean requireTls;
+    private boolean dsn;
     private SmtpServerObserver observer = SmtpServerObserver.NONE;
     private TlsMode tlsMode = TlsMode.NONE;
     private @Nullable Supplier<SslContext> sslContext;
@@ -737,6 +741,17 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether DSN (RFC 3461) is offered (default false): {@code RET} and {@code ENVID} on MAIL,
+     * {@code NOTIFY} and {@code ORCPT} on RCPT are then accepted when well formed ({@code 501
+     * 5.5.4} otherwise) and reach the handler in the envelope's and the recipients' parameters.
+     * Sending the notifications is the application's part.
+     */
+    public Builder dsn(boolean enabled) {
+      this.dsn = enabled;
+      return this;
+    }
+
     /** Receives events for metrics (default: none). */
     public Builder observer(SmtpServerObserver observer) {
       this.observer = Objects.requireNonNull(observer, "observer");
@@ -848,6 +863,7 @@ public final class SmtpServer implements AutoCloseable {
               eightBitMime,
               pipelining,
               requireTls,
+              dsn,
               observer,
               new TlsSettings(tlsMode, sslContext, tlsRequired),
               new AuthSettings(

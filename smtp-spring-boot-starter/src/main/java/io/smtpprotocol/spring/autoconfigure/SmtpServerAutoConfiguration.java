@@ -79,6 +79,7 @@ public final class SmtpServerAutoConfiguration {
     builder.limits(limits(properties));
     builder.lenientLineEndings(properties.lenientLineEndings());
     builder.requireTls(properties.requiretls());
+    builder.dsn(properties.dsn());
     map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
     builder.handlerThreads(properties.handlerThreads());

@@ -93,6 +93,7 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.writeBufferSize().toBytes()).isEqualTo(Limits.DEFAULTS.writeBufferSize());
     assertThat(defaults.maxMessagesPerSession()).isEqualTo(Limits.DEFAULTS.maxMessagesPerSession());
     assertThat(defaults.requiretls()).isFalse();
+    assertThat(defaults.dsn()).isFalse();
     assertThat(defaults.auth().maxFailuresPerAddress())
         .isEqualTo(AuthSettings.NONE.maxAddressFailures());
     assertThat(defaults.auth().failureWindow()).isEqualTo(AuthSettings.NONE.addressFailureWindow());
@@ -128,6 +129,7 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.write-buffer-size=16KB",
             "smtp.server.max-messages-per-session=5",
             "smtp.server.requiretls=true",
+            "smtp.server.dsn=true",
             "smtp.server.lenient-line-endings=true",
             "smtp.server.accepted-domains=example.com, Example.ORG",
             "smtp.server.io-threads=1",
@@ -153,6 +155,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(limits.writeBufferSize()).isEqualTo(16 * 1024);
               assertThat(limits.maxMessagesPerSession()).isEqualTo(5);
               assertThat(config.requireTls()).isTrue();
+              assertThat(config.dsn()).isTrue();
             });
   }
 
