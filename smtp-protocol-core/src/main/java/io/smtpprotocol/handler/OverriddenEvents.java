@@ -34,7 +34,19 @@ final class OverriddenEvents {
     } catch (NoSuchMethodException e) {
       return true; // cannot happen for an SmtpHandler; calling it is the safe side
     }
-    return method.getDeclaringClass() != SmtpHandler.class;
+    if (method.getDeclaringClass() != SmtpHandler.class) {
+      return true;
+    }
+    if (event == SmtpHandler.Event.MESSAGE) {
+      try {
+        return type.getMethod("lmtpMessage", SessionInfo.class, Envelope.class, MessageBody.class)
+                .getDeclaringClass()
+            != SmtpHandler.class;
+      } catch (NoSuchMethodException e) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Method method(Class<?> type, SmtpHandler.Event event)

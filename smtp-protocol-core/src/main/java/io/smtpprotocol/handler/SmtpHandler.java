@@ -12,6 +12,8 @@ import io.smtpprotocol.server.SessionInfo;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -146,6 +148,18 @@ public interface SmtpHandler {
   default CompletionStage<Decision> message(
       SessionInfo session, Envelope envelope, MessageBody body) {
     return Decision.reject(Replies.NO_MESSAGE_HANDLER).asStage();
+  }
+
+  /**
+   * The message body on an LMTP server (RFC 2033), answered per recipient: one decision for each
+   * of {@code envelope.recipients()}, in that order, each sent as its own reply after the final
+   * dot. Part of {@link Event#MESSAGE}. The default calls {@link #message} and gives its decision
+   * to every recipient.
+   */
+  default CompletionStage<List<Decision>> lmtpMessage(
+      SessionInfo session, Envelope envelope, MessageBody body) {
+    int recipients = envelope.recipients().size();
+    return message(session, envelope, body).thenApply(d -> Collections.nCopies(recipients, d));
   }
 
   /** VRFY. The default answers {@code 252}. */

@@ -18,11 +18,13 @@ import org.jspecify.annotations.Nullable;
 final class CommandGate {
 
   private final boolean chunking;
+  private final boolean lmtp;
   private final TlsSettings tls;
   private final AuthSettings auth;
 
   CommandGate(ServerConfig config) {
     this.chunking = config.chunking();
+    this.lmtp = config.lmtp();
     this.tls = config.tls();
     this.auth = config.auth();
   }
@@ -42,6 +44,8 @@ final class CommandGate {
     boolean tlsMissing = !encrypted && tls.required();
     boolean authenticated = info.authenticatedUser() != null;
     return switch (verb) {
+      case HELO, EHLO -> lmtp ? Replies.COMMAND_UNRECOGNIZED : null; // RFC 2033 section 4.1
+      case LHLO -> lmtp ? null : Replies.COMMAND_UNRECOGNIZED;
       case MAIL -> !helloed ? Replies.NEED_HELO
           : tlsMissing ? Replies.TLS_REQUIRED
           : !authenticated && auth.required() ? Replies.AUTH_REQUIRED

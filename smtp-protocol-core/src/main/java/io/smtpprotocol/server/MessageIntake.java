@@ -11,6 +11,8 @@ import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
+import java.util.Collections;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,7 @@ final class MessageIntake {
   private final SmtpHandler handler;
   private final SmtpServerObserver observer;
   private final Limits limits;
+  private final boolean lmtp;
 
   private @Nullable Transaction tx;
   /** Content (DATA or a BDAT chunk) is being read. */
@@ -50,6 +53,7 @@ final class MessageIntake {
     this.handler = host.config().handler();
     this.observer = host.config().observer();
     this.limits = host.config().limits();
+    this.lmtp = host.config().lmtp();
   }
 
   /** The transaction under way, or null. */
@@ -310,23 +314,58 @@ final class MessageIntake {
       body.close();
       return;
     }
+    if (lmtp) {
+      calls.call(
+          "message",
+          () -> handler.lmtpMessage(snapshot, envelope, body),
+          (List<Decision> decisions, @Nullable Throwable error) -> {
+            List<Decision> each;
+            if (error != null || decisions == null) {
+              each =
+                  Collections.nCopies(
+                      envelope.recipients().size(), calls.failureDecision("message", error));
+            } else if (decisions.size() != envelope.recipients().size()) {
+              each =
+                  Collections.nCopies(
+                      envelope.recipients().size(),
+                      calls.failureDecision(
+                          "message",
+                          new IllegalStateException(
+                              "lmtpMessage gave "
+                                  + decisions.size()
+                                  + " decisions for "
+                                  + envelope.recipients().size()
+                                  + " recipients")));
+            } else {
+              each = List.copyOf(decisions);
+            }
+            t.recipientDecisions = each;
+            handled(t, body, each.stream().filter(Decision::accepted).findFirst().orElse(each.get(0)));
+          });
+      return;
+    }
     calls.call(
         "message",
         () -> handler.message(snapshot, envelope, body),
         (Decision d, @Nullable Throwable error) -> {
           Decision decision =
               error != null || d == null ? calls.failureDecision("message", error) : d;
-          body.close();
-          if (tx != t) {
-            return;
-          }
-          t.decision = decision;
-          t.handlerDone = true;
-          if (t.bdat && t.contentEnd == null && !decision.accepted() && t.failure == null) {
-            t.failure = decision.replyOr(Replies.MESSAGE_REJECTED, Replies.MESSAGE_REJECTED);
-          }
-          finish(t);
+          handled(t, body, decision);
         });
+  }
+
+  /** The message handler is done: its decision (for LMTP, one accepting if any did). */
+  private void handled(Transaction t, MessageBody body, Decision decision) {
+    body.close();
+    if (tx != t) {
+      return;
+    }
+    t.decision = decision;
+    t.handlerDone = true;
+    if (t.bdat && t.contentEnd == null && !decision.accepted() && t.failure == null) {
+      t.failure = decision.replyOr(Replies.MESSAGE_REJECTED, Replies.MESSAGE_REJECTED);
+    }
+    finish(t);
   }
 
   /** Answers the message once its content and its handler are both done. */
@@ -339,7 +378,22 @@ final class MessageIntake {
       return;
     }
     end(t, ending.outcome());
-    out.write(ending.reply(), t.bdat ? Verb.BDAT : Verb.DATA);
+    Verb verb = t.bdat ? Verb.BDAT : Verb.DATA;
+    if (!lmtp) {
+      out.write(ending.reply(), verb);
+    } else {
+      // RFC 2033 section 4.2: one reply per accepted recipient, in order
+      List<Decision> each = t.recipientDecisions;
+      boolean decided =
+          each != null && t.contentEnd == ContentStatus.COMPLETE && t.failure == null;
+      for (int i = 0; i < t.envelope.recipients().size(); i++) {
+        out.write(
+            decided
+                ? each.get(i).replyOr(Replies.MESSAGE_ACCEPTED, Replies.MESSAGE_REJECTED)
+                : ending.reply(),
+            verb);
+      }
+    }
     session.next();
   }
 

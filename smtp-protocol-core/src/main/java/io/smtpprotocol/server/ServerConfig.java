@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param pipelining whether PIPELINING is offered
  * @param requireTls whether REQUIRETLS (RFC 8689) is offered, on TLS sessions only
  * @param dsn whether DSN (RFC 3461) is offered: its MAIL and RCPT parameters are accepted
+ * @param lmtp whether the server speaks LMTP (RFC 2033) instead of SMTP
  * @param observer receives events for metrics
  * @param tls TLS mode, SSL context and whether TLS is required
  * @param auth the authenticator, SASL mechanisms and AUTH policy
@@ -57,6 +58,7 @@ public record ServerConfig(
     boolean pipelining,
     boolean requireTls,
     boolean dsn,
+    boolean lmtp,
     SmtpServerObserver observer,
     TlsSettings tls,
     AuthSettings auth) {}

@@ -120,7 +120,8 @@ public final class SmtpServer implements AutoCloseable {
             config.auth().addressFailureWindow(),
             AddressFailures.DEFAULT_CAPACITY);
     this.overrides = HandlerOverrides.of(config.handler());
-    this.greetingReply = Reply.of(220, config.domain() + " ESMTP " + config.greeting());
+    this.greetingReply =
+        Reply.of(220, config.domain() + (config.lmtp() ? " LMTP " : " ESMTP ") + config.greeting());
     this.heloReply = Reply.of(250, config.domain());
     List<String> ehlo = new ArrayList<>();
     ehlo.add(config.domain());
@@ -561,6 +562,7 @@ public final class SmtpServer implements AutoCloseable {
     private boolean pipelining = true;
     private boolean requireTls;
     private boolean dsn;
+    private boolean lmtp;
     private SmtpServerObserver observer = SmtpServerObserver.NONE;
     private TlsMode tlsMode = TlsMode.NONE;
     private @Nullable Supplier<SslContext> sslContext;
@@ -752,6 +754,17 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether this listener speaks LMTP (RFC 2033) instead of SMTP (default false), for a local
+     * delivery agent behind an MTA: {@code LHLO} replaces {@code HELO} and {@code EHLO} (which get
+     * {@code 500}), and after the final dot every accepted recipient gets a reply of its own, in
+     * RCPT order, from {@link SmtpHandler#lmtpMessage}.
+     */
+    public Builder lmtp(boolean enabled) {
+      this.lmtp = enabled;
+      return this;
+    }
+
     /** Receives events for metrics (default: none). */
     public Builder observer(SmtpServerObserver observer) {
       this.observer = Objects.requireNonNull(observer, "observer");
@@ -864,6 +877,7 @@ public final class SmtpServer implements AutoCloseable {
               pipelining,
               requireTls,
               dsn,
+              lmtp,
               observer,
               new TlsSettings(tlsMode, sslContext, tlsRequired),
               new AuthSettings(

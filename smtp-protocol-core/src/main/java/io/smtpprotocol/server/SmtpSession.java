@@ -331,7 +331,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     // The gate has made sure that t is a transaction for RCPT, DATA and BDAT.
     switch (verb) {
-      case HELO, EHLO -> hello.hello((Command.Hello) command);
+      case HELO, EHLO, LHLO -> hello.hello((Command.Hello) command);
       case MAIL -> envelope.mailFrom((Command.MailFrom) command);
       case RCPT -> envelope.rcptTo((Command.RcptTo) command, t);
       case DATA -> intake.data(t);
@@ -352,7 +352,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       case HELP -> answer(Replies.HELP, verb);
       case STARTTLS -> startTls.start();
       case AUTH -> auth.start((Command.Auth) command);
-      case LHLO, UNKNOWN, INVALID -> answer(Replies.COMMAND_UNRECOGNIZED, verb); // no LMTP
+      case UNKNOWN, INVALID -> answer(Replies.COMMAND_UNRECOGNIZED, verb);
     }
   }
 

@@ -6,6 +6,7 @@ import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** One mail transaction's mutable state, from MAIL to the final reply; event loop only. */
@@ -21,6 +22,8 @@ final class Transaction {
   boolean handlerStarted;
   boolean handlerDone;
   @Nullable Decision decision;
+  /** LMTP: the handler's decision for each recipient, in RCPT order. */
+  @Nullable List<Decision> recipientDecisions;
   /** How the content ended, or null while it comes in. */
   @Nullable ContentStatus contentEnd;
   long size;

@@ -27,6 +27,19 @@ class HandledEventsTests {
   }
 
   @Test
+  void lmtpMessageAloneHandlesTheMessageEvent() {
+    SmtpHandler lmtp =
+        new SmtpHandler() {
+          @Override
+          public CompletionStage<java.util.List<Decision>> lmtpMessage(
+              SessionInfo session, Envelope envelope, MessageBody body) {
+            return CompletableFuture.completedStage(java.util.List.of(Decision.accept()));
+          }
+        };
+    assertThat(lmtp.handledEvents()).containsExactly(Event.MESSAGE);
+  }
+
+  @Test
   void anonymousHandlerReportsTheTwoMethodsItOverrides() {
     SmtpHandler handler =
         new SmtpHandler() {

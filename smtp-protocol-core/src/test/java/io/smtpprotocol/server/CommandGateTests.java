@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -99,12 +100,28 @@ class CommandGateTests {
   @ParameterizedTest
   @EnumSource(
       value = Verb.class,
-      names = {"HELO", "EHLO", "LHLO", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "UNKNOWN"})
+      names = {"HELO", "EHLO", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "UNKNOWN"})
   void commandsWithoutPreconditionsPassInEveryState(Verb verb) {
     for (State state : State.values()) {
       assertThat(PLAIN.refusal(verb, info(state), transaction(state), () -> false))
           .as("%s when %s", verb, state)
           .isNull();
+    }
+  }
+
+  @Test
+  void lhloIsTheOnlyHelloOfAnLmtpListenerAndNoneOfAnSmtpOne() {
+    CommandGate lmtp =
+        new CommandGate(
+            SmtpServer.builder().handler(new RecordingHandler()).lmtp(true).build().config());
+    for (State state : State.values()) {
+      assertThat(PLAIN.refusal(Verb.LHLO, info(state), transaction(state), () -> false))
+          .isEqualTo(Replies.COMMAND_UNRECOGNIZED);
+      assertThat(lmtp.refusal(Verb.LHLO, info(state), transaction(state), () -> false)).isNull();
+      assertThat(lmtp.refusal(Verb.HELO, info(state), transaction(state), () -> false))
+          .isEqualTo(Replies.COMMAND_UNRECOGNIZED);
+      assertThat(lmtp.refusal(Verb.EHLO, info(state), transaction(state), () -> false))
+          .isEqualTo(Replies.COMMAND_UNRECOGNIZED);
     }
   }
 

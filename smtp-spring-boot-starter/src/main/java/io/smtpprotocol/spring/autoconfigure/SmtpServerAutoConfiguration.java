@@ -80,6 +80,7 @@ public final class SmtpServerAutoConfiguration {
     builder.lenientLineEndings(properties.lenientLineEndings());
     builder.requireTls(properties.requiretls());
     builder.dsn(properties.dsn());
+    builder.lmtp(properties.lmtp());
     map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
     builder.handlerThreads(properties.handlerThreads());

@@ -29,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  *     of it), or to take the replies queued for it, before the connection is closed.
  * @param maxMessagesPerSession Most mail transactions one connection may start; MAIL beyond
  *     them gets 421 and the connection closes. No limit when 0. Advertised as LIMITS MAILMAX.
+ * @param lmtp Whether the server speaks LMTP (RFC 2033) instead of SMTP: LHLO, and a reply per
+ *     recipient after the message. A MESSAGE listener's decision then answers every recipient.
  * @param dsn Whether DSN (RFC 3461) is offered: RET, ENVID, NOTIFY and ORCPT are accepted and
  *     reach the listeners in MailParameters. Sending the notifications is the application's part.
  * @param requiretls Whether REQUIRETLS (RFC 8689) is offered on TLS sessions. Only for an
@@ -68,6 +70,7 @@ public record SmtpServerProperties(
     @DefaultValue("0") int maxMessagesPerSession,
     @DefaultValue("false") boolean requiretls,
     @DefaultValue("false") boolean dsn,
+    @DefaultValue("false") boolean lmtp,
     @DefaultValue("false") boolean lenientLineEndings,
     @Nullable Path unixSocket,
     @DefaultValue Ssl ssl,

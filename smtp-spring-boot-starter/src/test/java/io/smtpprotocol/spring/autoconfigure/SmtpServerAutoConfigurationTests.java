@@ -94,6 +94,7 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.maxMessagesPerSession()).isEqualTo(Limits.DEFAULTS.maxMessagesPerSession());
     assertThat(defaults.requiretls()).isFalse();
     assertThat(defaults.dsn()).isFalse();
+    assertThat(defaults.lmtp()).isFalse();
     assertThat(defaults.auth().maxFailuresPerAddress())
         .isEqualTo(AuthSettings.NONE.maxAddressFailures());
     assertThat(defaults.auth().failureWindow()).isEqualTo(AuthSettings.NONE.addressFailureWindow());
@@ -130,6 +131,7 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.max-messages-per-session=5",
             "smtp.server.requiretls=true",
             "smtp.server.dsn=true",
+            "smtp.server.lmtp=true",
             "smtp.server.lenient-line-endings=true",
             "smtp.server.accepted-domains=example.com, Example.ORG",
             "smtp.server.io-threads=1",
@@ -156,6 +158,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(limits.maxMessagesPerSession()).isEqualTo(5);
               assertThat(config.requireTls()).isTrue();
               assertThat(config.dsn()).isTrue();
+              assertThat(config.lmtp()).isTrue();
             });
   }
 
