@@ -50,7 +50,7 @@ final class HandlerCalls {
     this.host = host;
     this.handler = host.config().handler();
     this.overrides = host.overrides();
-    this.authEnabled = host.config().auth().enabled();
+    this.authEnabled = host.authEnabled();
     this.out = out;
     this.timeoutMillis = host.config().limits().handlerTimeout().toMillis();
   }

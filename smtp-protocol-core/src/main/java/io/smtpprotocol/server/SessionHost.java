@@ -31,6 +31,9 @@ interface SessionHost {
   /** The offered SASL mechanism of this name (upper case), or null. */
   @Nullable SaslMechanism mechanism(String name);
 
+  /** Whether AUTH is offered: some mechanism is (resolved once, when the server was built). */
+  boolean authEnabled();
+
   SslHandler newSslHandler(Channel ch, boolean startTls);
 
   /** Whether new sessions are served (false while the server drains or stops). */
@@ -95,6 +98,11 @@ interface SessionHost {
       @Override
       public @Nullable SaslMechanism mechanism(String name) {
         return server.mechanism(name);
+      }
+
+      @Override
+      public boolean authEnabled() {
+        return server.authEnabled();
       }
 
       @Override

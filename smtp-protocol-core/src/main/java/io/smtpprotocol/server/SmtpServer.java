@@ -500,6 +500,11 @@ public final class SmtpServer implements AutoCloseable {
     return warnings;
   }
 
+  /** Whether AUTH is offered (the mechanisms were resolved when the server was built). */
+  boolean authEnabled() {
+    return !mechanisms.isEmpty();
+  }
+
   /** Failed AUTH attempts per client address, over all connections. */
   AddressFailures authFailures() {
     return authFailures;

@@ -30,7 +30,7 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(
             limits.maxLineLength(), config.lenientLineEndings(), limits.bodyBufferSize());
-    if (config.auth().enabled()) {
+    if (server.authEnabled()) {
       decoder.maxAuthLineLength(AuthStep.MAX_AUTH_LINE);
     }
     if (config.tls().mode() == TlsMode.IMPLICIT) {

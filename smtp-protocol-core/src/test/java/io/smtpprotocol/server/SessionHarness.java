@@ -134,6 +134,11 @@ final class SessionHarness implements AutoCloseable {
     }
 
     @Override
+    public boolean authEnabled() {
+      return server.authEnabled();
+    }
+
+    @Override
     public SslHandler newSslHandler(Channel ch, boolean startTls) {
       return server.newSslHandler(ch, startTls);
     }
