@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.protocol.Extensions;
 import io.smtpprotocol.protocol.Reply;
-import io.smtpprotocol.testing.Requirements;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,162 +27,55 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client against a private instance of postfix's smtpd with STARTTLS, for a real MTA's
- * replies: its own configuration and queue directories under a temporary directory, its master
- * process in the foreground on a loopback port, no system service. Recipients at {@code
- * example.test} are taken and their delivery deferred; the test only needs the SMTP dialogue.
+ * The client against a private instance of postfix's smtpd with STARTTLS ({@link
+ * PostfixInstance}), for a real MTA's replies. Recipients at {@code example.test} are taken and
+ * their delivery deferred; the test only needs the SMTP dialogue.
  *
- * <p>Skipped when postfix is missing or the test does not run as root (postfix's master starts as
- * root and drops to the {@code postfix} account the package creates); both fail on CI.
+ * <p>Skipped when postfix is missing or the test does not run as root; both fail on CI.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostfixSmtpdTests {
 
-  /** The postfix command: on the PATH (or -Dtool.postfix), else where Debian puts it. */
-  private static final String POSTFIX =
-      Requirements.hasTool("postfix") ? Requirements.tool("postfix").toString() : "/usr/sbin/postfix";
-
-  /** postfix's master daemon (-Dtool.postfix-master), else in Debian's daemon_directory. */
-  private static final String MASTER =
-      System.getProperty("tool.postfix-master", "/usr/lib/postfix/sbin/master");
-
   private static final long SIZE_LIMIT = 20_000;
-  private static final String DOMAIN = "example.test";
+  private static final String DOMAIN = PostfixInstance.DOMAIN;
   private static final String SENDER = "sender@example.org";
 
   @TempDir static Path dir;
-  private static Path config;
-  private static Path maillog;
-  private static Peer master;
+  private static PostfixInstance postfix;
   private static final Pki pki = Pki.get();
 
   @BeforeAll
   static void start() throws Exception {
-    Requirements.require(Peer.installed(POSTFIX) && Peer.installed(MASTER), "postfix (" + POSTFIX + ", " + MASTER + ")");
-    Requirements.require(isRoot(), "root, for postfix's master daemon");
-    // the postfix account reaches its queue and data directories below this one
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    config = Files.createDirectories(dir.resolve("config"));
-    // root's, as postfix wants it; postfix check makes its subdirectories and the data directory
-    Files.createDirectories(dir.resolve("queue"));
-    maillog = dir.resolve("maillog");
+    PostfixInstance.require();
     Path chain = dir.resolve("chain.pem");
     Files.writeString(chain, pki.server.getPrivateKeyPEM() + pki.server.getCertificatePEM());
     Files.setPosixFilePermissions(chain, PosixFilePermissions.fromString("rw-------"));
-    int port = Peer.freePort();
-
-    Files.writeString(
-        config.resolve("main.cf"),
-        String.join(
-            "\n",
-            "compatibility_level = 3.6",
-            "queue_directory = " + dir.resolve("queue"),
-            "data_directory = " + dir.resolve("data"),
-            "mail_owner = postfix",
-            "setgid_group = postdrop",
-            // no syslog here: postlogd writes this file (the postlog service below)
-            "maillog_file = " + maillog,
-            "maillog_file_prefixes = " + dir,
-            "inet_interfaces = 127.0.0.1",
-            "inet_protocols = ipv4",
-            "myhostname = mx." + DOMAIN,
-            "mydomain = " + DOMAIN,
-            "myorigin = $mydomain",
-            "mydestination = " + DOMAIN,
-            "local_recipient_maps =",
-            "alias_maps =",
-            "alias_database =",
-            "relay_domains =",
-            "relayhost =",
-            "mynetworks = 127.0.0.0/8",
-            // nothing leaves: every delivery is deferred in the queue
-            "defer_transports = local virtual smtp relay",
-            "message_size_limit = " + SIZE_LIMIT,
-            // no permit_mynetworks: a recipient elsewhere is postfix's own relay refusal
-            "smtpd_relay_restrictions = reject_unauth_destination",
-            "smtpd_recipient_restrictions = check_recipient_access inline:{ { busy@" + DOMAIN + " = 450 4.2.1 Mailbox busy } }",
-            "smtpd_tls_security_level = may",
-            "smtpd_tls_chain_files = " + chain,
-            "smtpd_tls_loglevel = 1",
-            "smtpd_timeout = 30s",
-            ""));
-    // no service chrooted ("n" in the fifth column); smtpd on the test's loopback port
-    Files.writeString(
-        config.resolve("master.cf"),
-        String.join(
-            "\n",
-            "127.0.0.1:" + port + " inet n - n - - smtpd",
-            "cleanup   unix n - n - 0 cleanup",
-            "qmgr      unix n - n 300 1 qmgr",
-            "tlsmgr    unix - - n 1000? 1 tlsmgr",
-            "rewrite   unix - - n - - trivial-rewrite",
-            "bounce    unix - - n - 0 bounce",
-            "defer     unix - - n - 0 bounce",
-            "trace     unix - - n - 0 bounce",
-            "verify    unix - - n - 1 verify",
-            "proxymap  unix - - n - - proxymap",
-            "anvil     unix - - n - 1 anvil",
-            "scache    unix - - n - 1 scache",
-            "error     unix - - n - - error",
-            "retry     unix - - n - - error",
-            "discard   unix - - n - - discard",
-            "local     unix - n n - - local",
-            "virtual   unix - n n - - virtual",
-            "smtp      unix - - n - - smtp",
-            "relay     unix - - n - - smtp",
-            "postlog   unix-dgram n - n - 1 postlogd",
-            ""));
-
-    // creates the queue and data directories with the owners postfix wants, and checks the rest
-    Process check =
-        new ProcessBuilder(POSTFIX, "-c", config.toString(), "check")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("check.log").toFile())
-            .start();
-    if (!check.waitFor(60, TimeUnit.SECONDS)) {
-      check.destroyForcibly();
-      throw new IllegalStateException("postfix check did not finish within 60 seconds");
-    }
-    if (check.exitValue() != 0) {
-      throw new IllegalStateException(
-          "postfix check exited with " + check.exitValue() + ":\n" + Files.readString(dir.resolve("check.log")) + log());
-    }
-    try {
-      master = Peer.start(List.of(MASTER, "-d", "-c", config.toString()), port, dir, null);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(e.getMessage() + log(), e);
-    }
+    postfix =
+        PostfixInstance.start(
+            dir,
+            List.of(
+                // nothing leaves: every delivery is deferred in the queue
+                "defer_transports = local virtual lmtp smtp relay",
+                "message_size_limit = " + SIZE_LIMIT,
+                // no permit_mynetworks: a recipient elsewhere is postfix's own relay refusal
+                "smtpd_relay_restrictions = reject_unauth_destination",
+                "smtpd_recipient_restrictions = check_recipient_access inline:{ { busy@" + DOMAIN + " = 450 4.2.1 Mailbox busy } }",
+                "smtpd_tls_security_level = may",
+                "smtpd_tls_chain_files = " + chain,
+                "smtpd_tls_loglevel = 1",
+                "smtpd_timeout = 30s"));
   }
 
   @AfterAll
   static void stop() {
-    if (master == null) {
-      return;
-    }
-    // SIGTERM to the master by its PID (its children exit when it has gone); then any child
-    // still there, by its PID. The temporary directory goes with the queue in it.
-    List<ProcessHandle> children = master.process.descendants().toList();
-    master.close();
-    for (ProcessHandle child : children) {
-      child.destroyForcibly();
-    }
-  }
-
-  private static boolean isRoot() {
-    try {
-      return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-    } catch (IOException | UnsupportedOperationException e) {
-      return "root".equals(System.getProperty("user.name"));
+    if (postfix != null) {
+      postfix.close();
     }
   }
 
   /** postfix's log, for failure messages. */
   private static String log() {
-    try {
-      return Files.exists(maillog) ? "\nmaillog:\n" + Files.readString(maillog, StandardCharsets.UTF_8) : "\n(no maillog)";
-    } catch (IOException e) {
-      return "\nmaillog unreadable: " + e;
-    }
+    return postfix.log();
   }
 
   private static SmtpClient.Builder tlsClient() {
@@ -194,7 +85,7 @@ class PostfixSmtpdTests {
   @Test
   void ehloShowsWhatPostfixAdvertises() {
     try (SmtpClient client = Servers.client().tlsPolicy(TlsPolicy.NONE).build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       assertThat(c.greeting().code()).isEqualTo(220);
       assertThat(c.greeting().text()).startsWith("mx." + DOMAIN + " ESMTP Postfix");
       Extensions ext = join(c.prepare());
@@ -218,7 +109,7 @@ class PostfixSmtpdTests {
   @Test
   void startTlsRequiredTrustingTheTestCa() {
     try (SmtpClient client = tlsClient().build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       Extensions ext = join(c.prepare());
       assertThat(c.isTls()).isTrue();
       assertThat(c.tlsInfo()).get().satisfies(t -> assertThat(t.protocol()).startsWith("TLSv1."));
@@ -237,7 +128,7 @@ class PostfixSmtpdTests {
   void certificateNotNamingTheHostFailsTheHandshake() throws Exception {
     // postfix's certificate names localhost and 127.0.0.1, not this name for the same address
     InetSocketAddress elsewhere =
-        new InetSocketAddress(InetAddress.getByAddress("mx.elsewhere.test", new byte[] {127, 0, 0, 1}), master.port);
+        new InetSocketAddress(InetAddress.getByAddress("mx.elsewhere.test", new byte[] {127, 0, 0, 1}), postfix.port);
     try (SmtpClient client = tlsClient().build()) {
       SmtpConnection c = join(client.connect(elsewhere));
       assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of("x"))))
@@ -249,7 +140,7 @@ class PostfixSmtpdTests {
   @Test
   void pipelinedSendIsQueuedByPostfix() {
     try (SmtpClient client = tlsClient().build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       List<String> queued = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         SendResult r =
@@ -283,7 +174,7 @@ class PostfixSmtpdTests {
   @Test
   void recipientsPostfixRefusesCarryItsReplies() {
     try (SmtpClient client = tlsClient().build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       SendResult r =
           join(
               c.send(
@@ -315,7 +206,7 @@ class PostfixSmtpdTests {
   @Test
   void messageOverPostfixSizeLimitIsRefusedBeforeSending() {
     try (SmtpClient client = tlsClient().build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       byte[] big = big();
       assertThat((long) big.length).isGreaterThan(SIZE_LIMIT);
       assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of(big))))
@@ -336,7 +227,7 @@ class PostfixSmtpdTests {
   @Test
   void messageOfUnknownSizeOverTheLimitGetsPostfixRefusal() {
     try (SmtpClient client = tlsClient().build()) {
-      SmtpConnection c = join(client.connect("localhost", master.port));
+      SmtpConnection c = join(client.connect("localhost", postfix.port));
       MessageContent unknownSize =
           MessageContent.of(new ByteArrayInputStream(big()), -1, MessageContent.Encoding.SEVEN_BIT);
       assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), unknownSize)))
