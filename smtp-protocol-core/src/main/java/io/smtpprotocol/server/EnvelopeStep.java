@@ -103,20 +103,14 @@ final class EnvelopeStep {
             return Replies.UNKNOWN_PARAMETER;
           }
           break;
-        case "RET":
-          if (!config.dsn()) {
-            return Replies.UNKNOWN_PARAMETER;
-          }
-          if (params.dsnReturn().isEmpty()) {
-            return Replies.SYNTAX_ERROR;
-          }
-          break;
-        case "ENVID":
-          if (!config.dsn()) {
-            return Replies.UNKNOWN_PARAMETER;
-          }
-          if (params.envelopeId().isEmpty()) {
-            return Replies.SYNTAX_ERROR;
+        case "RET", "ENVID":
+          Reply dsn =
+              dsnParameter(
+                  keyword.equals("RET")
+                      ? params.dsnReturn().isPresent()
+                      : params.envelopeId().isPresent());
+          if (dsn != null) {
+            return dsn;
           }
           break;
         case "REQUIRETLS":
@@ -153,28 +147,22 @@ final class EnvelopeStep {
   /** RCPT takes only DSN's NOTIFY and ORCPT, and only when DSN is on. */
   private @Nullable Reply checkRcptParameters(MailParameters params) {
     for (String keyword : params.values().keySet()) {
-      switch (keyword) {
-        case "NOTIFY":
-          if (!config.dsn()) {
-            return Replies.UNKNOWN_PARAMETER;
-          }
-          if (params.dsnNotify().isEmpty()) {
-            return Replies.SYNTAX_ERROR;
-          }
-          break;
-        case "ORCPT":
-          if (!config.dsn()) {
-            return Replies.UNKNOWN_PARAMETER;
-          }
-          if (params.originalRecipient().isEmpty()) {
-            return Replies.SYNTAX_ERROR;
-          }
-          break;
-        default:
-          return Replies.UNKNOWN_PARAMETER;
+      Reply refused =
+          switch (keyword) {
+            case "NOTIFY" -> dsnParameter(params.dsnNotify().isPresent());
+            case "ORCPT" -> dsnParameter(params.originalRecipient().isPresent());
+            default -> Replies.UNKNOWN_PARAMETER;
+          };
+      if (refused != null) {
+        return refused;
       }
     }
     return null;
+  }
+
+  /** A DSN parameter: unknown unless DSN is on, then a syntax error unless well formed. */
+  private @Nullable Reply dsnParameter(boolean wellFormed) {
+    return !config.dsn() ? Replies.UNKNOWN_PARAMETER : wellFormed ? null : Replies.SYNTAX_ERROR;
   }
 
   void rcptTo(Command.RcptTo rcpt, Transaction t) {
