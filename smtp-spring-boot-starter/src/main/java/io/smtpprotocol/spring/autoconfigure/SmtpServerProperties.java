@@ -30,7 +30,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxMessagesPerSession Most mail transactions one connection may start; MAIL beyond
  *     them gets 421 and the connection closes. No limit when 0. Advertised as LIMITS MAILMAX.
  * @param lmtp Whether the server speaks LMTP (RFC 2033) instead of SMTP: LHLO, and a reply per
- *     recipient after the message. A MESSAGE listener's decision then answers every recipient.
+ *     recipient after the message, decided by a MESSAGE listener returning a List of decisions.
  * @param dsn Whether DSN (RFC 3461) is offered: RET, ENVID, NOTIFY and ORCPT are accepted and
  *     reach the listeners in MailParameters. Sending the notifications is the application's part.
  * @param requiretls Whether REQUIRETLS (RFC 8689) is offered on TLS sessions. Only for an

@@ -1,6 +1,8 @@
 package io.smtpprotocol.spring.listener;
 
 import io.smtpprotocol.handler.Decision;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,6 +59,36 @@ final class ListenerChain {
       accepted = combine(accepted, d);
     }
     return accepted == null ? Decision.acceptStage() : accepted.asStage();
+  }
+
+  /**
+   * A decision per recipient (LMTP), recipient by recipient as {@link #decide}: the first reject
+   * is that recipient's answer; listeners run in order while some recipient is still accepted.
+   */
+  CompletionStage<List<Decision>> decideEach(ListenerArguments arguments, int recipients) {
+    return decideEachFrom(0, null, arguments, recipients);
+  }
+
+  private CompletionStage<List<Decision>> decideEachFrom(
+      int from, @Nullable List<Decision> soFar, ListenerArguments arguments, int recipients) {
+    if (from == listeners.length || soFar != null && soFar.stream().noneMatch(Decision::accepted)) {
+      return CompletableFuture.completedStage(
+          soFar == null ? Collections.nCopies(recipients, Decision.accept()) : soFar);
+    }
+    return listeners[from]
+        .decideEach(arguments, recipients)
+        .thenCompose(
+            next -> {
+              List<Decision> merged = new ArrayList<>(recipients);
+              for (int i = 0; i < recipients; i++) {
+                Decision before = soFar == null ? null : soFar.get(i);
+                merged.add(
+                    before != null && !before.accepted()
+                        ? before
+                        : next.get(i).accepted() ? combine(before, next.get(i)) : next.get(i));
+              }
+              return decideEachFrom(from + 1, merged, arguments, recipients);
+            });
   }
 
   private static Decision combine(@Nullable Decision soFar, Decision next) {

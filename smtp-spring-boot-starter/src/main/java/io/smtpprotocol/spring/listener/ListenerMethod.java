@@ -17,8 +17,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -55,7 +57,12 @@ final class ListenerMethod {
     VOID,
     DECISION,
     BOOLEAN,
-    /** A stage whose element type is Decision, Boolean, Void, or not known until run time. */
+    /** A decision per recipient (MESSAGE listeners; on LMTP each recipient gets its own reply). */
+    DECISIONS,
+    /**
+     * A stage whose element type is Decision, Boolean, Void, a list of decisions, or not known
+     * until run time.
+     */
     STAGE
   }
 
@@ -270,12 +277,28 @@ final class ListenerMethod {
     if (type == boolean.class || type == Boolean.class) {
       return Result.BOOLEAN;
     }
+    if (List.class.isAssignableFrom(type)) {
+      if (event != SmtpEvent.MESSAGE) {
+        problems.add("only MESSAGE listeners may return a decision per recipient");
+      } else if (!isDecisions(ResolvableType.forMethodReturnType(method))) {
+        problems.add("a list result must be a List<Decision>, one per recipient");
+      }
+      return Result.DECISIONS;
+    }
     if (CompletionStage.class.isAssignableFrom(type)) {
       ResolvableType element =
           ResolvableType.forMethodParameter(new MethodParameter(method, -1))
               .as(CompletionStage.class)
               .getGeneric(0);
       Class<?> resolved = element.resolve();
+      if (resolved != null && List.class.isAssignableFrom(resolved)) {
+        if (event != SmtpEvent.MESSAGE) {
+          problems.add("only MESSAGE listeners may return a decision per recipient");
+        } else if (!isDecisions(element)) {
+          problems.add("a list result must be a List<Decision>, one per recipient");
+        }
+        return Result.STAGE;
+      }
       if (resolved != null
           && resolved != Object.class
           && resolved != Decision.class
@@ -290,6 +313,11 @@ final class ListenerMethod {
             + type.getName()
             + " is not supported (Decision, boolean, void or a CompletionStage of those)");
     return Result.VOID;
+  }
+
+  private static boolean isDecisions(ResolvableType list) {
+    Class<?> element = list.as(List.class).getGeneric(0).resolve();
+    return element == Decision.class;
   }
 
   private static String describe(String beanName, Method method) {
@@ -334,6 +362,48 @@ final class ListenerMethod {
 
   // ---------------------------------------------------------------- invocation
 
+  /**
+   * Calls the method for a decision per recipient (LMTP): a single decision answers every
+   * recipient. The stage never completes exceptionally.
+   */
+  CompletionStage<List<Decision>> decideEach(ListenerArguments arguments, int recipients) {
+    Object value;
+    try {
+      value = invoke(arguments);
+    } catch (Throwable e) {
+      return CompletableFuture.completedStage(Collections.nCopies(recipients, failure(e)));
+    }
+    if (result == Result.STAGE && value instanceof CompletionStage<?> stage) {
+      return stage.handle(
+          (v, e) ->
+              e != null ? Collections.nCopies(recipients, failure(e)) : each(v, recipients));
+    }
+    if (result == Result.VOID) {
+      return CompletableFuture.completedStage(Collections.nCopies(recipients, Decision.accept()));
+    }
+    if (value == null || result == Result.STAGE) {
+      return CompletableFuture.completedStage(Collections.nCopies(recipients, noDecision()));
+    }
+    return CompletableFuture.completedStage(each(value, recipients));
+  }
+
+  /** A method's value as a decision per recipient. */
+  private List<Decision> each(@Nullable Object value, int recipients) {
+    if (value instanceof List<?> list) {
+      if (list.size() == recipients && list.stream().allMatch(Decision.class::isInstance)) {
+        return list.stream().map(Decision.class::cast).toList();
+      }
+      log.warn(
+          "@SmtpListener({}) method {} gave {} decisions for {} recipients; answering 451",
+          event,
+          description,
+          list.size(),
+          recipients);
+      return Collections.nCopies(recipients, Decision.reject(Replies.HANDLER_FAILURE));
+    }
+    return Collections.nCopies(recipients, fromStageValue(value));
+  }
+
   /** Calls the method; the stage never completes exceptionally. */
   CompletionStage<Decision> decide(ListenerArguments arguments) {
     Object value;
@@ -351,6 +421,8 @@ final class ListenerMethod {
         return value instanceof Boolean b
             ? (b ? Decision.acceptStage() : Decision.reject().asStage())
             : noDecision().asStage();
+      case DECISIONS:
+        return fromStageValue(value).asStage();
       default:
         if (!(value instanceof CompletionStage<?> stage)) {
           return noDecision().asStage();
@@ -400,6 +472,19 @@ final class ListenerMethod {
   private Decision fromStageValue(@Nullable Object value) {
     if (value == null) {
       return Decision.accept(); // CompletionStage<Void>
+    }
+    if (value instanceof List<?> list) {
+      // one reply for all recipients (SMTP): accepted if any recipient's decision accepts
+      return list.stream()
+          .filter(Decision.class::isInstance)
+          .map(Decision.class::cast)
+          .filter(Decision::accepted)
+          .findFirst()
+          .orElseGet(
+              () ->
+                  list.isEmpty() || !(list.get(0) instanceof Decision first)
+                      ? noDecision()
+                      : first);
     }
     if (value instanceof Decision d) {
       return d;

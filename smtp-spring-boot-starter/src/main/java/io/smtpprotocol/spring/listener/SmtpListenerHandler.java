@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -156,6 +157,27 @@ final class SmtpListenerHandler implements SmtpHandler {
       }
     }
     return chain.decide(ListenerArguments.message(session, envelope, body, bytes));
+  }
+
+  @Override
+  public CompletionStage<List<Decision>> lmtpMessage(
+      SessionInfo session, Envelope envelope, MessageBody body) {
+    ListenerChain chain = chains.get(SmtpEvent.MESSAGE);
+    if (chain == null) {
+      return SmtpHandler.super.lmtpMessage(session, envelope, body);
+    }
+    int recipients = envelope.recipients().size();
+    byte @Nullable [] bytes = null;
+    if (bufferBody) {
+      try {
+        bytes = body.readAllBytes();
+      } catch (IOException e) {
+        log.debug("message body in session {} not read: {}", session.id(), e.toString());
+        return CompletableFuture.completedStage(
+            Collections.nCopies(recipients, Decision.reject(Replies.HANDLER_FAILURE)));
+      }
+    }
+    return chain.decideEach(ListenerArguments.message(session, envelope, body, bytes), recipients);
   }
 
   @Override

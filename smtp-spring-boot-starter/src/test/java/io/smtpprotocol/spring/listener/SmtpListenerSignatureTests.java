@@ -47,6 +47,40 @@ class SmtpListenerSignatureTests {
   }
 
   @Test
+  void aDecisionPerRecipientIsOnlyForMessageListeners() {
+    runner
+        .withBean(ListFromRcpt.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .isInstanceOf(BeanInitializationException.class)
+                    .hasMessageContaining("only MESSAGE listeners may return a decision per recipient"));
+    runner
+        .withBean(ListOfStrings.class)
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .isInstanceOf(BeanInitializationException.class)
+                    .hasMessageContaining("a list result must be a List<Decision>"));
+  }
+
+  static class ListFromRcpt {
+    @SmtpListener(SmtpEvent.RCPT_TO)
+    java.util.List<io.smtpprotocol.handler.Decision> recipient() {
+      return java.util.List.of();
+    }
+  }
+
+  static class ListOfStrings {
+    @SmtpListener(SmtpEvent.MESSAGE)
+    java.util.List<String> message() {
+      return java.util.List.of();
+    }
+  }
+
+  @Test
   void envelopeIsNotOfferedBeforeATransactionExists() {
     runner
         .withBean(EnvelopeTooEarly.class)

@@ -147,6 +147,47 @@ class SmtpListenerTests {
   }
 
   @Test
+  void onLmtpAMessageListenerAnswersEachRecipient() {
+    runner
+        .withBean(PerRecipient.class)
+        .withPropertyValues("smtp.server.lmtp=true")
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                assertThat(c.reply().toString()).contains("LMTP");
+                assertThat(c.command("LHLO client.test").code()).isEqualTo(250);
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<ann@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<full@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                c.send("Subject: hi\r\n\r\nbody\r\n.\r\n");
+                assertThat(c.reply().toString()).isEqualTo("250 2.0.0 Ok: message accepted");
+                assertThat(c.reply().toString()).isEqualTo("452 4.2.2 Mailbox full");
+                assertThat(c.reply().toString()).isEqualTo("250 2.0.0 Ok: message accepted");
+              }
+            });
+  }
+
+  @Test
+  void onSmtpADecisionPerRecipientAcceptsWhenAnyRecipientIsAccepted() {
+    converse(
+        PerRecipient.class,
+        c -> {
+          assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("RCPT TO:<full@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("RCPT TO:<ann@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("DATA").code()).isEqualTo(354);
+          assertThat(c.command("Subject: hi\r\n\r\nbody\r\n.").code()).isEqualTo(250);
+          assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("RCPT TO:<full@example.com>").code()).isEqualTo(250);
+          assertThat(c.command("DATA").code()).isEqualTo(354);
+          assertThat(c.command("Subject: hi\r\n\r\nbody\r\n.").toString())
+              .isEqualTo("452 4.2.2 Mailbox full");
+        });
+  }
+
+  @Test
   void voidAcceptsAndCompletionStageIsAwaited() {
     converse(
         Async.class,
@@ -461,6 +502,20 @@ class SmtpListenerTests {
     @SmtpListener(SmtpEvent.DATA)
     void data(ReversePath from, Envelope envelope) {
       seen.add("DATA " + from + " " + envelope.recipients().size());
+    }
+  }
+
+  static class PerRecipient {
+    @SmtpListener(SmtpEvent.MESSAGE)
+    List<Decision> deliver(Envelope envelope, InputStream body) throws IOException {
+      body.readAllBytes();
+      return envelope.mailboxes().stream()
+          .map(
+              m ->
+                  m.localPart().equals("full")
+                      ? Decision.reject(452, "4.2.2 Mailbox full")
+                      : Decision.accept())
+          .toList();
     }
   }
 
