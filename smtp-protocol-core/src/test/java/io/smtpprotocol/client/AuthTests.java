@@ -32,13 +32,11 @@ class AuthTests {
 
   private final Inbox inbox = new Inbox();
   private final List<String> mechanisms = new CopyOnWriteArrayList<>();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
   }
 
   /** alice: password "wonderland", token "ya29.good". */

@@ -12,8 +12,6 @@ import io.smtpprotocol.server.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,14 +25,12 @@ class SmtpClientPoolTests {
 
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger resets = new AtomicInteger();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
   private final SmtpClient client = Servers.client().build();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     client.close();
   }
 

@@ -37,13 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SmtpClientTests {
 
   private final Inbox inbox = new Inbox();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
   }
 
   private SmtpServer start(SmtpServer.Builder builder) {

@@ -31,7 +31,7 @@ class SmtpSinkTests {
           : "/usr/sbin/smtp-sink";
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
   private SmtpClient client;
 
   @BeforeEach
@@ -43,9 +43,7 @@ class SmtpSinkTests {
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
   }
 
   private Peer sink(String... options) throws IOException {

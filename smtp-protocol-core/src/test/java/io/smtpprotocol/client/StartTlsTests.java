@@ -9,8 +9,6 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.tls.TlsMode;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,13 +18,11 @@ class StartTlsTests {
 
   private final Pki pki = Pki.get();
   private final Inbox inbox = new Inbox();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
   }
 
   private SmtpServer start(SmtpServer.Builder builder) {
