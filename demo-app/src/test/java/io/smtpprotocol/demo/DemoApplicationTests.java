@@ -7,7 +7,7 @@ import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.demo.maildir.MaildirStore;
 import io.smtpprotocol.demo.maildir.StoredMessage;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.context.LocalSmtpServerPort;
 import jakarta.mail.Message;

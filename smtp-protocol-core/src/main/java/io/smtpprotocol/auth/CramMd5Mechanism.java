@@ -1,7 +1,7 @@
 package io.smtpprotocol.auth;
 
 import io.smtpprotocol.protocol.Replies;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

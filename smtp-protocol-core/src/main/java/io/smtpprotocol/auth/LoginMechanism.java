@@ -1,6 +1,6 @@
 package io.smtpprotocol.auth;
 
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 

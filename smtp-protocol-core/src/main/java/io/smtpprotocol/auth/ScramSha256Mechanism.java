@@ -1,6 +1,6 @@
 package io.smtpprotocol.auth;
 
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;

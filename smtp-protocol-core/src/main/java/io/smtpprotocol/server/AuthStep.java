@@ -5,6 +5,7 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.auth.SaslExchange;
 import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.auth.SaslStep;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;

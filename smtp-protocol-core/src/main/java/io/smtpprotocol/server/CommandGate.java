@@ -1,6 +1,7 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.auth.AuthSettings;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;

@@ -1,6 +1,9 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.auth.AuthSettings;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.Recipient;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;

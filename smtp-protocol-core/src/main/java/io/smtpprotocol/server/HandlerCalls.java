@@ -3,6 +3,8 @@ package io.smtpprotocol.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.MessageAbortedException;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;

@@ -1,5 +1,6 @@
 package io.smtpprotocol.server;
 
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;

@@ -5,6 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.smtpprotocol.codec.SmtpInput;
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageAbortedException;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
@@ -122,7 +125,7 @@ final class MessageIntake {
 
   void onContent(ByteBuf content) {
     Transaction t = tx;
-    MessageBody body = t == null ? null : t.body;
+    BodyQueue body = t == null ? null : t.body;
     if (t == null || body == null) {
       content.release();
       return;
@@ -169,7 +172,7 @@ final class MessageIntake {
     }
     t.contentEnd = status;
     t.size = size;
-    MessageBody body = t.body;
+    BodyQueue body = t.body;
     if (status == ContentStatus.COMPLETE) {
       if (body != null) {
         body.complete();
@@ -264,7 +267,7 @@ final class MessageIntake {
       return;
     }
     t.contentEnd = ContentStatus.COMPLETE;
-    MessageBody body = t.body;
+    BodyQueue body = t.body;
     if (body != null) {
       body.complete();
     }
@@ -277,11 +280,11 @@ final class MessageIntake {
   // ---------------------------------------------------------------- the message handler
 
   /** The content stream; when the handler has drained it, the session reads more content. */
-  private MessageBody newBody(Transaction t) {
+  private BodyQueue newBody(Transaction t) {
     ChannelHandlerContext c = session.ctx();
-    MessageBody[] holder = new MessageBody[1];
-    MessageBody body =
-        new MessageBody(
+    BodyQueue[] holder = new BodyQueue[1];
+    BodyQueue body =
+        new BodyQueue(
             limits.bodyBufferSize(),
             () ->
                 c.executor()
@@ -300,7 +303,7 @@ final class MessageIntake {
   }
 
   private void startMessageHandler(Transaction t) {
-    MessageBody body = t.body;
+    BodyQueue body = t.body;
     if (body == null) {
       return;
     }
@@ -355,7 +358,7 @@ final class MessageIntake {
   }
 
   /** The message handler is done: its decision (for LMTP, one accepting if any did). */
-  private void handled(Transaction t, MessageBody body, Decision decision) {
+  private void handled(Transaction t, BodyQueue body, Decision decision) {
     body.close();
     if (tx != t) {
       return;
@@ -401,7 +404,7 @@ final class MessageIntake {
     if (tx == t) {
       tx = null;
     }
-    MessageBody body = t.body;
+    BodyQueue body = t.body;
     if (body != null) {
       body.close();
       observer.message(outcome, t.size, t.sinceStart());

@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.smtpprotocol.auth.SaslMechanism;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.tls.TlsInfo;

@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
@@ -18,7 +19,7 @@ final class Transaction {
   boolean bdat;
   long bdatOctets;
   /** The content stream for the message handler, once DATA or the first BDAT was accepted. */
-  @Nullable MessageBody body;
+  @Nullable BodyQueue body;
   boolean handlerStarted;
   boolean handlerDone;
   @Nullable Decision decision;

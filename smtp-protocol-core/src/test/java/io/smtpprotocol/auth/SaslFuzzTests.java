@@ -4,7 +4,7 @@ import static io.smtpprotocol.auth.ScramSha256Tests.SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.protocol.Replies;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;

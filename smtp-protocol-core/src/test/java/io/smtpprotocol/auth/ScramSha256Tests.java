@@ -3,7 +3,7 @@ package io.smtpprotocol.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

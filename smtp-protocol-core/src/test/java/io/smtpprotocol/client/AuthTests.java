@@ -8,7 +8,7 @@ import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.auth.ScramCredential;
 import io.smtpprotocol.protocol.Reply;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.tls.TlsMode;

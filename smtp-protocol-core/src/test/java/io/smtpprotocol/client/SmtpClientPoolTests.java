@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.server.Limits;
-import io.smtpprotocol.server.MessageBody;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import java.time.Duration;

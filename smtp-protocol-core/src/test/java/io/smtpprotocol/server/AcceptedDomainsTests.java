@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Mailbox;
 import java.io.IOException;
 import java.util.List;

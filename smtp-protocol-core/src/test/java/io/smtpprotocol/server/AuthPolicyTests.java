@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import io.netty.handler.ssl.SslContext;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.tls.TlsMode;
 import java.time.Duration;

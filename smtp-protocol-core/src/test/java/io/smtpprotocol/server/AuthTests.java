@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;

@@ -3,6 +3,9 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -45,7 +48,7 @@ class BackpressureTests {
         int reads = 0;
         while ((n = body.read(buf, 0, buf.length)) >= 0) {
           sha.update(buf, 0, n);
-          maxQueued.accumulateAndGet(body.queued(), Math::max);
+          maxQueued.accumulateAndGet(((BodyQueue) body).queued(), Math::max);
           if (++reads % 16 == 0) {
             Thread.sleep(1); // a slow consumer: the client is much faster
           }

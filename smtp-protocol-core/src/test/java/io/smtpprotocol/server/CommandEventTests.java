@@ -2,6 +2,8 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.handler.Recipient;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
 import java.util.List;
 import java.util.Optional;

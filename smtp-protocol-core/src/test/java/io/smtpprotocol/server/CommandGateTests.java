@@ -3,6 +3,9 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.Recipient;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.MailParameters;

@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.DsnNotify;
 import io.smtpprotocol.protocol.DsnReturn;
 import io.smtpprotocol.protocol.MailParameters;

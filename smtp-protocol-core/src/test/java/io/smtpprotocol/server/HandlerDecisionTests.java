@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.Recipient;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.smtpprotocol.handler.MessageAbortedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class MessageBodyTests {
 
   private final AtomicInteger resumed = new AtomicInteger();
-  private final MessageBody body = new MessageBody(10, resumed::incrementAndGet);
+  private final BodyQueue body = new BodyQueue(10, resumed::incrementAndGet);
 
   private static ByteBuf text(String s) {
     return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);

@@ -3,6 +3,9 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.Recipient;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;

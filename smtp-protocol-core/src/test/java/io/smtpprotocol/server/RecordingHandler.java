@@ -1,6 +1,9 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;

@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.auth.ScramCredential;
+import io.smtpprotocol.handler.SessionInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

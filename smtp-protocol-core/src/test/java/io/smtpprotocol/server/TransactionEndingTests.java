@@ -5,6 +5,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;

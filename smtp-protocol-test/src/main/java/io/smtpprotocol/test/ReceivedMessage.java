@@ -1,7 +1,7 @@
 package io.smtpprotocol.test;
 
-import io.smtpprotocol.server.Envelope;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.tls.TlsInfo;
 import jakarta.mail.Address;
 import jakarta.mail.BodyPart;

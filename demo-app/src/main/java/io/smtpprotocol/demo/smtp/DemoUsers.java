@@ -3,7 +3,7 @@ package io.smtpprotocol.demo.smtp;
 import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.demo.DemoProperties;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.SessionInfo;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletionStage;

@@ -2,9 +2,9 @@ package io.smtpprotocol.benchmarks.sink;
 
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.server.Envelope;
-import io.smtpprotocol.server.MessageBody;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import java.io.IOException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;

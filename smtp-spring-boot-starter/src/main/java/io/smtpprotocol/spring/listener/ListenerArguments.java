@@ -4,9 +4,9 @@ import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.server.Envelope;
-import io.smtpprotocol.server.MessageBody;
-import io.smtpprotocol.server.SessionInfo;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import org.jspecify.annotations.Nullable;
 
 /**

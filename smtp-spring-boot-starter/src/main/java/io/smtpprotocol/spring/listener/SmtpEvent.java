@@ -3,7 +3,7 @@ package io.smtpprotocol.spring.listener;
 /**
  * The protocol events an {@link SmtpListener} method can answer. Each event lists the parameter
  * types its listeners may declare, in any order; every listener may also declare {@link
- * io.smtpprotocol.server.SessionInfo SessionInfo}.
+ * io.smtpprotocol.handler.SessionInfo SessionInfo}.
  */
 public enum SmtpEvent {
 
@@ -41,7 +41,7 @@ public enum SmtpEvent {
   MAIL_FROM,
 
   /**
-   * RCPT TO. Parameters: {@link io.smtpprotocol.server.Envelope Envelope} (the transaction so far,
+   * RCPT TO. Parameters: {@link io.smtpprotocol.handler.Envelope Envelope} (the transaction so far,
    * without this recipient), {@link io.smtpprotocol.protocol.ReversePath ReversePath}, {@link
    * io.smtpprotocol.protocol.Mailbox Mailbox} (the recipient), {@code String} (the recipient's
    * address), {@link io.smtpprotocol.protocol.MailParameters MailParameters}.
@@ -49,16 +49,16 @@ public enum SmtpEvent {
   RCPT_TO,
 
   /**
-   * DATA, or the first BDAT. Parameters: {@link io.smtpprotocol.server.Envelope Envelope}, {@link
+   * DATA, or the first BDAT. Parameters: {@link io.smtpprotocol.handler.Envelope Envelope}, {@link
    * io.smtpprotocol.protocol.ReversePath ReversePath}.
    */
   DATA,
 
   /**
    * The message itself; the client gets the final reply only when the listeners are done, so
-   * accepting may mean "stored". Parameters: {@link io.smtpprotocol.server.Envelope Envelope},
+   * accepting may mean "stored". Parameters: {@link io.smtpprotocol.handler.Envelope Envelope},
    * {@link io.smtpprotocol.protocol.ReversePath ReversePath}, and the body as {@link
-   * java.io.InputStream InputStream} or {@link io.smtpprotocol.server.MessageBody MessageBody}
+   * java.io.InputStream InputStream} or {@link io.smtpprotocol.handler.MessageBody MessageBody}
    * (streamed, for one listener only), or as {@code byte[]} or {@code
    * jakarta.mail.internet.MimeMessage} (read whole first, for any number of listeners). Without a
    * MESSAGE listener every message is refused.

@@ -2,7 +2,7 @@ package io.smtpprotocol.spring.app;
 
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import jakarta.mail.MessagingException;

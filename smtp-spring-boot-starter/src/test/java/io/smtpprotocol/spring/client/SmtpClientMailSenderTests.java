@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.server.Envelope;
+import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.spring.autoconfigure.SmtpClientAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpClientMailSenderAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;

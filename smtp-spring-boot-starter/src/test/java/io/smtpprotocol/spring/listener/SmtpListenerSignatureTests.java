@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.server.MessageBody;
+import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
@@ -241,7 +241,7 @@ class SmtpListenerSignatureTests {
 
   static class EnvelopeTooEarly {
     @SmtpListener(SmtpEvent.GREETING)
-    void greeting(io.smtpprotocol.server.Envelope envelope) {}
+    void greeting(io.smtpprotocol.handler.Envelope envelope) {}
   }
 
   static class BadReturn {

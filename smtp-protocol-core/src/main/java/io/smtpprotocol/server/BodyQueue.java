@@ -1,8 +1,9 @@
 package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.smtpprotocol.handler.MessageAbortedException;
+import io.smtpprotocol.handler.MessageBody;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
@@ -11,16 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body of one message as it arrives: after dot-unstuffing for DATA, the chunks' octets for
- * BDAT, without the terminating {@code .CRLF}.
- *
- * <p>Reads block until data arrives; the engine buffers only a bounded amount (see {@link
- * Limits#bodyBufferSize()}) and pauses reading from the client while the handler is behind. A
- * read throws {@link MessageAbortedException} when the message turns out too large or malformed or
- * the connection is lost; the client then gets the engine's error reply. Closing the stream discards
- * the rest of the body.
+ * The engine's {@link MessageBody}: a bounded queue of the body's octets, filled on the event loop
+ * and read by the handler's thread, which asks the producer to pause above its high-water mark.
  */
-public final class MessageBody extends InputStream {
+final class BodyQueue extends MessageBody {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -39,7 +34,7 @@ public final class MessageBody extends InputStream {
    * @param highWater buffered octets above which the producer is asked to pause
    * @param onDrained called (from the reading thread) when a paused producer may go on
    */
-  MessageBody(int highWater, Runnable onDrained) {
+  BodyQueue(int highWater, Runnable onDrained) {
     this.highWater = highWater;
     this.onDrained = onDrained;
   }
@@ -111,7 +106,7 @@ public final class MessageBody extends InputStream {
 
   // ---- consumer side, handler thread ----
 
-  /** Octets of body received so far (read or not). */
+  @Override
   public long received() {
     lock.lock();
     try {
@@ -121,7 +116,7 @@ public final class MessageBody extends InputStream {
     }
   }
 
-  /** Octets read by the handler so far. */
+  @Override
   public long consumed() {
     lock.lock();
     try {
@@ -131,11 +126,7 @@ public final class MessageBody extends InputStream {
     }
   }
 
-  /**
-   * Whether the whole body has arrived: reads then never wait for the client. The engine calls the
-   * message handler when the body is complete or its buffer is full, so a body smaller than {@link
-   * Limits#bodyBufferSize()} is always complete when the handler sees it.
-   */
+  @Override
   public boolean isComplete() {
     lock.lock();
     try {
@@ -227,7 +218,6 @@ public final class MessageBody extends InputStream {
     return total;
   }
 
-  /** Discards the rest of the body; the engine keeps reading it from the client and drops it. */
   @Override
   public void close() {
     boolean resume;

@@ -1,4 +1,4 @@
-package io.smtpprotocol.server;
+package io.smtpprotocol.handler;
 
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;

@@ -1,4 +1,4 @@
-package io.smtpprotocol.server;
+package io.smtpprotocol.handler;
 
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.tls.TlsInfo;

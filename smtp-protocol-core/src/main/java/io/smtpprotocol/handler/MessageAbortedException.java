@@ -1,4 +1,4 @@
-package io.smtpprotocol.server;
+package io.smtpprotocol.handler;
 
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
