@@ -2,8 +2,6 @@ package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.smtpprotocol.codec.SmtpInput;
-import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageAbortedException;
@@ -13,6 +11,7 @@ import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
+import io.smtpprotocol.server.SmtpInput.ContentStatus;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
 import java.util.Collections;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.smtpprotocol.server;
 
-import io.smtpprotocol.codec.SmtpServerDecoder;
 
 /**
  * How a session steers the framing of its input: the one way it talks to {@link
  * SmtpServerDecoder}. Each call says what the session expects next; the decoder delivers it as
- * {@link io.smtpprotocol.codec.SmtpInput} events and content slices.
+ * {@link SmtpInput} events and content slices.
  */
 interface SessionInput {
 

@@ -2,8 +2,6 @@ package io.smtpprotocol.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.smtpprotocol.codec.ReplyEncoder;
-import io.smtpprotocol.codec.SmtpServerDecoder;
 import io.smtpprotocol.tls.TlsMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.smtpprotocol.codec.SmtpInput;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.CommandParser;

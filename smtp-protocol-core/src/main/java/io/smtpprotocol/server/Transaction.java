@@ -1,10 +1,10 @@
 package io.smtpprotocol.server;
 
-import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.server.SmtpInput.ContentStatus;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
 import java.time.Duration;
 import java.util.List;

@@ -6,8 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.smtpprotocol.auth.SaslMechanism;
-import io.smtpprotocol.codec.ReplyEncoder;
-import io.smtpprotocol.codec.SmtpServerDecoder;
 import io.smtpprotocol.protocol.Reply;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -3,13 +3,13 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.server.SmtpInput.ContentStatus;
 import io.smtpprotocol.server.SmtpServerObserver.MessageOutcome;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

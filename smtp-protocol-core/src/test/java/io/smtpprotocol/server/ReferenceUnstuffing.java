@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import java.io.ByteArrayOutputStream;
 

@@ -1,12 +1,12 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.smtpprotocol.codec.SmtpInput.ContentStatus;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Verb;
+import io.smtpprotocol.server.SmtpInput.ContentStatus;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,10 +33,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Buffered input is bounded: a command line longer than the limit is skipped as it arrives, and
  * reading from the socket is paused while more than {@code maxBuffered} octets wait.
  */
-public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
+final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
 
   /** What the next input octets are. */
-  public enum Mode {
+  enum Mode {
     /** Before the greeting: any input is an early talker. */
     GREETING,
     /** Command lines. */
@@ -87,7 +87,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
    * @param lenient whether bare CR and LF are let through as data (they never end it)
    * @param maxBuffered octets buffered before reading from the socket pauses
    */
-  public SmtpServerDecoder(int maxLineLength, boolean lenient, int maxBuffered) {
+  SmtpServerDecoder(int maxLineLength, boolean lenient, int maxBuffered) {
     if (maxLineLength < 3) {
       throw new IllegalArgumentException("maxLineLength must be at least 3: " + maxLineLength);
     }
@@ -99,19 +99,19 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- control, event loop only
 
   /** The current mode. */
-  public Mode mode() {
+  Mode mode() {
     return mode;
   }
 
   /** Switches from {@link Mode#GREETING} to command lines, without asking for one yet. */
-  public void greetingSent() {
+  void greetingSent() {
     if (mode == Mode.GREETING) {
       mode = Mode.COMMAND;
     }
   }
 
   /** Changes the command line limit, for example for AUTH exchanges. */
-  public void maxLineLength(int maxLineLength) {
+  void maxLineLength(int maxLineLength) {
     this.maxLineLength = maxLineLength;
   }
 
@@ -120,28 +120,28 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
    * octets for an initial response), while other lines keep {@link #maxLineLength(int)}. Zero, the
    * default, gives AUTH lines no exception.
    */
-  public void maxAuthLineLength(int maxAuthLineLength) {
+  void maxAuthLineLength(int maxAuthLineLength) {
     this.maxAuthLineLength = maxAuthLineLength;
   }
 
   /** Asks for the next input: the next command line, or more content. */
-  public void request() {
+  void request() {
     demand = true;
     drain();
   }
 
   /** Whether the decoder is waiting for input the session asked for. */
-  public boolean wantsInput() {
+  boolean wantsInput() {
     return demand;
   }
 
   /** Pauses content delivery until {@link #request()}. */
-  public void suspend() {
+  void suspend() {
     demand = false;
   }
 
   /** The following octets are DATA content of at most {@code maxSize} octets. */
-  public void startData(long maxSize) {
+  void startData(long maxSize) {
     mode = Mode.DATA;
     dataState = LINE_START;
     dataSize = 0;
@@ -153,7 +153,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
    * The following {@code size} octets are a BDAT chunk; when {@code discard} is set they are read
    * and dropped, so that a refused chunk still keeps the input in step.
    */
-  public void startChunk(long size, boolean discard) {
+  void startChunk(long size, boolean discard) {
     mode = Mode.CHUNK;
     chunkRemaining = size;
     chunkSize = size;
@@ -164,7 +164,7 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
    * Drops buffered input (plaintext read after STARTTLS must never be executed), and reads from
    * the socket again if a full buffer had paused reading (the TLS handshake needs it).
    */
-  public void discardBuffered() {
+  void discardBuffered() {
     release();
     ChannelHandlerContext c = ctx;
     if (readPaused && c != null && mode != Mode.STOPPED) {
@@ -181,12 +181,12 @@ public final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   }
 
   /** Octets read from the socket and not yet passed up. */
-  public int bufferedBytes() {
+  int bufferedBytes() {
     return cumulation == null ? 0 : cumulation.readableBytes();
   }
 
   /** Stops decoding for good; later input is dropped. */
-  public void stop() {
+  void stop() {
     mode = Mode.STOPPED;
     demand = false;
     release();

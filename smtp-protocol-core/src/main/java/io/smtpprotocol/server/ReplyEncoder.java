@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -19,10 +19,10 @@ import java.util.Map;
  * Replies} catalogue, which make up most of the traffic, are encoded once.
  */
 @ChannelHandler.Sharable
-public final class ReplyEncoder extends ChannelOutboundHandlerAdapter {
+final class ReplyEncoder extends ChannelOutboundHandlerAdapter {
 
   /** The shared instance. */
-  public static final ReplyEncoder INSTANCE = new ReplyEncoder();
+  static final ReplyEncoder INSTANCE = new ReplyEncoder();
 
   /** The wire bytes of every catalogue reply, by identity; never modified after class init. */
   private static final Map<Reply, byte[]> CATALOGUE = encodeCatalogue();

@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import java.util.ArrayList;
 import java.util.Arrays;

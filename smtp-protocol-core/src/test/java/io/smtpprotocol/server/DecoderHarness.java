@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.server;
 
 import io.smtpprotocol.protocol.Reply;
 
@@ -6,7 +6,7 @@ import io.smtpprotocol.protocol.Reply;
  * What {@link SmtpServerDecoder} passes up the pipeline besides message content, which arrives as
  * plain {@link io.netty.buffer.ByteBuf} slices.
  */
-public sealed interface SmtpInput {
+sealed interface SmtpInput {
 
   /** A complete command line, without its CRLF. */
   record CommandLine(String text) implements SmtpInput {
