@@ -1,0 +1,87 @@
+package io.smtpprotocol.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.Set;
+
+/**
+ * The core's structure, checked on every build: its packages form no cycle, it knows nothing of
+ * Spring, and the packages that hold the engine's internals show only their declared API.
+ */
+@AnalyzeClasses(packages = "io.smtpprotocol", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTests {
+
+  /**
+   * The public types of the packages whose other types are the engine's internals. A new public
+   * type there fails the build until it is added here on purpose (and documented as API).
+   */
+  static final Set<String> SERVER_API =
+      Set.of(
+          "io.smtpprotocol.server.SmtpServer",
+          "io.smtpprotocol.server.Limits",
+          "io.smtpprotocol.server.ServerConfig",
+          "io.smtpprotocol.server.SmtpServerException",
+          "io.smtpprotocol.server.SmtpServerObserver",
+          "io.smtpprotocol.server.Transport");
+
+  static final Set<String> CLIENT_API =
+      Set.of(
+          "io.smtpprotocol.client.Credentials",
+          "io.smtpprotocol.client.MailEnvelope",
+          "io.smtpprotocol.client.MessageContent",
+          "io.smtpprotocol.client.ReplyObserver",
+          "io.smtpprotocol.client.SendResult",
+          "io.smtpprotocol.client.ServerCertificateCheck",
+          "io.smtpprotocol.client.SmtpClient",
+          "io.smtpprotocol.client.SmtpClientException",
+          "io.smtpprotocol.client.SmtpClientPool",
+          "io.smtpprotocol.client.SmtpConnection",
+          "io.smtpprotocol.client.SmtpConnectionException",
+          "io.smtpprotocol.client.SmtpReplyException",
+          "io.smtpprotocol.client.TlsPolicy");
+
+  @ArchTest
+  static final ArchRule packagesFormNoCycle =
+      slices().matching("io.smtpprotocol.(*)..").should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule coreKnowsNothingOfSpring =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework..")
+          .because("the core is a plain Netty library; Spring lives in the starter");
+
+  @ArchTest
+  static final ArchRule serverShowsOnlyItsApi = onlyDeclaredApiIsPublic("io.smtpprotocol.server", SERVER_API);
+
+  @ArchTest
+  static final ArchRule clientShowsOnlyItsApi = onlyDeclaredApiIsPublic("io.smtpprotocol.client", CLIENT_API);
+
+  private static ArchRule onlyDeclaredApiIsPublic(String pkg, Set<String> api) {
+    return classes()
+        .that()
+        .resideInAPackage(pkg)
+        .and()
+        .areNotNestedClasses()
+        .and(notIn(api))
+        .should()
+        .notHaveModifier(JavaModifier.PUBLIC)
+        .allowEmptyShould(true)
+        .because("types in " + pkg + " other than its declared API are the engine's internals");
+  }
+
+  private static DescribedPredicate<JavaClass> notIn(Set<String> api) {
+    return DescribedPredicate.describe(
+        "are not declared API", c -> !api.contains(c.getName()) && !c.isAnonymousClass());
+  }
+}
