@@ -6,6 +6,7 @@ import io.smtpprotocol.auth.SaslExchange;
 import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.auth.SaslStep;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
@@ -167,7 +168,7 @@ final class AuthStep {
   private void authenticated(Exchange e, String identity) {
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.auth(),
+        overrides.handles(Event.AUTH),
         "auth",
         h -> h.auth(snapshot, e.mechanism(), identity),
         d -> {

@@ -4,6 +4,7 @@ import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
@@ -67,7 +68,7 @@ final class EnvelopeStep {
             ? mail.parameters().with("AUTH", "<>")
             : mail.parameters();
     calls.decide(
-        overrides.mailFrom(),
+        overrides.handles(Event.MAIL_FROM),
         "mailFrom",
         h -> h.mailFrom(info, mail.from(), parameters),
         d -> {
@@ -187,7 +188,7 @@ final class EnvelopeStep {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.rcptTo(),
+        overrides.handles(Event.RCPT_TO),
         "rcptTo",
         h -> h.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
         d -> {
@@ -202,7 +203,7 @@ final class EnvelopeStep {
   void verify(Command.Vrfy vrfy) {
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.verify(),
+        overrides.handles(Event.VERIFY),
         "verify",
         h -> h.verify(snapshot, vrfy.argument()),
         d -> {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.DecoderException;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.MessageAbortedException;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;
@@ -103,7 +104,7 @@ final class HandlerCalls {
    * except AUTH lines, which carry credentials, and lines with control characters.
    */
   boolean hooks(String line, Command command) {
-    return overrides.command()
+    return overrides.handles(Event.COMMAND)
         && !(authEnabled && command.kind() == Verb.AUTH && isAuthLine(line))
         && !(command instanceof Command.Invalid i && i.reply() == Replies.CONTROL_CHARACTER);
   }
@@ -228,21 +229,21 @@ final class HandlerCalls {
 
   /** Tells the handler of RSET, if it handles that event. */
   void notifyReset(SessionInfo info) {
-    if (overrides.reset()) {
+    if (overrides.handles(Event.RESET)) {
       notifyHandler("reset", () -> handler.reset(info));
     }
   }
 
   /** Tells the handler of QUIT, if it handles that event. */
   void notifyQuit(SessionInfo info) {
-    if (overrides.quit()) {
+    if (overrides.handles(Event.QUIT)) {
       notifyHandler("quit", () -> handler.quit(info));
     }
   }
 
   /** Tells the handler that the connection is gone, if it handles that event. */
   void notifyDisconnect(SessionInfo info) {
-    if (overrides.disconnect()) {
+    if (overrides.handles(Event.DISCONNECT)) {
       notifyHandler("disconnect", () -> handler.disconnect(info));
     }
   }

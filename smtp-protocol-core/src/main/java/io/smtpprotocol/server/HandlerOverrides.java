@@ -10,23 +10,15 @@ import java.util.Set;
  * SmtpHandler#handledEvents()}. Every other event is answered on the event loop by {@link
  * #DEFAULTS}, without a trip to the handler executor and without calling the application.
  */
-record HandlerOverrides(
-    boolean connect,
-    boolean greeting,
-    boolean tls,
-    boolean auth,
-    boolean mailFrom,
-    boolean rcptTo,
-    boolean data,
-    boolean message,
-    boolean verify,
-    boolean command,
-    boolean reset,
-    boolean quit,
-    boolean disconnect) {
+record HandlerOverrides(Set<Event> events) {
 
   /** The interface's defaults: what the server answers for events the handler does not handle. */
   static final SmtpHandler DEFAULTS = new SmtpHandler() {};
+
+  HandlerOverrides {
+    // an EnumSet: the command hook asks for every command line
+    events = events.isEmpty() ? EnumSet.noneOf(Event.class) : EnumSet.copyOf(events);
+  }
 
   static HandlerOverrides of(SmtpHandler handler) {
     Set<Event> declared = handler.handledEvents();
@@ -42,19 +34,11 @@ record HandlerOverrides(
       }
       events.add(event);
     }
-    return new HandlerOverrides(
-        events.contains(Event.CONNECT),
-        events.contains(Event.GREETING),
-        events.contains(Event.TLS),
-        events.contains(Event.AUTH),
-        events.contains(Event.MAIL_FROM),
-        events.contains(Event.RCPT_TO),
-        events.contains(Event.DATA),
-        events.contains(Event.MESSAGE),
-        events.contains(Event.VERIFY),
-        events.contains(Event.COMMAND),
-        events.contains(Event.RESET),
-        events.contains(Event.QUIT),
-        events.contains(Event.DISCONNECT));
+    return new HandlerOverrides(events);
+  }
+
+  /** Whether the application's handler is called for this event. */
+  boolean handles(Event event) {
+    return events.contains(event);
   }
 }

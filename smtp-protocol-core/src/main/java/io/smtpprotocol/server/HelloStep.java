@@ -1,6 +1,7 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
@@ -36,7 +37,7 @@ final class HelloStep {
     intake.reset();
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.greeting(),
+        overrides.handles(Event.GREETING),
         "greeting",
         h -> h.greeting(snapshot, hello),
         d -> {

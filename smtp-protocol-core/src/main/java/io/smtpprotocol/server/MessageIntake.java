@@ -6,6 +6,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageAbortedException;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
@@ -97,7 +98,7 @@ final class MessageIntake {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.data(),
+        overrides.handles(Event.DATA),
         "data",
         h -> h.data(snapshot, envelope),
         d -> {
@@ -211,7 +212,7 @@ final class MessageIntake {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.data(),
+        overrides.handles(Event.DATA),
         "data",
         h -> h.data(snapshot, envelope),
         d -> {
@@ -309,7 +310,7 @@ final class MessageIntake {
     t.handlerStarted = true;
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
-    if (!overrides.message()) {
+    if (!overrides.handles(Event.MESSAGE)) {
       t.decision =
           calls.decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), "message");
       t.handlerDone = true;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.CommandParser;
 import io.smtpprotocol.protocol.Replies;
@@ -133,7 +134,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     out.event("{} connected from {}", info.remoteAddress());
     calls.decide(
-        overrides.connect(),
+        overrides.handles(Event.CONNECT),
         "connect",
         h -> h.connect(info),
         d -> {

@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.tls.TlsInfo;
@@ -82,7 +83,7 @@ final class StartTlsStep {
     intake.reset();
     SessionInfo snapshot = session.encrypted(tls);
     calls.decide(
-        host.overrides().tls(),
+        host.overrides().handles(Event.TLS),
         "tls",
         h -> h.tls(snapshot),
         d -> {

@@ -18,7 +18,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -167,88 +169,88 @@ final class ListenerMethod {
     return list;
   }
 
-  private static @Nullable Function<ListenerArguments, @Nullable Object> resolver(
-      SmtpEvent event, Class<?> type) {
-    if (type == SessionInfo.class) {
-      return ListenerArguments::session;
-    }
-    switch (event) {
-      case GREETING:
-        if (type == Command.Hello.class) {
-          return ListenerArguments::hello;
-        }
-        if (type == String.class) {
-          return a -> a.hello() == null ? null : a.hello().domain();
-        }
-        return null;
-      case TLS:
-        return type == TlsInfo.class ? a -> a.session().tls() : null;
-      case AUTH:
-        return type == String.class ? ListenerArguments::identity : null;
-      case MAIL_FROM:
-        if (type == ReversePath.class) {
-          return ListenerArguments::from;
-        }
-        if (type == Mailbox.class) {
-          return a -> a.from() == null ? null : a.from().mailbox();
-        }
-        if (type == String.class) {
-          return a -> a.from() == null ? null : a.from().address();
-        }
-        return type == MailParameters.class ? ListenerArguments::parameters : null;
-      case RCPT_TO:
-        if (type == Envelope.class) {
-          return ListenerArguments::envelope;
-        }
-        if (type == ReversePath.class) {
-          return ListenerArguments::from;
-        }
-        if (type == Mailbox.class) {
-          return ListenerArguments::to;
-        }
-        if (type == String.class) {
-          return a -> a.to() == null ? null : a.to().address();
-        }
-        return type == MailParameters.class ? ListenerArguments::parameters : null;
-      case DATA:
-        if (type == Envelope.class) {
-          return ListenerArguments::envelope;
-        }
-        return type == ReversePath.class ? ListenerArguments::from : null;
-      case MESSAGE:
-        if (type == Envelope.class) {
-          return ListenerArguments::envelope;
-        }
-        if (type == ReversePath.class) {
-          return ListenerArguments::from;
-        }
-        if (type == InputStream.class || type == MessageBody.class) {
-          return ListenerArguments::body;
-        }
-        if (type == byte[].class) {
-          return ListenerArguments::bytes;
-        }
-        if (type.getName().equals(MIME_MESSAGE)) {
-          return a -> null; // replaced by mimeAware, kept apart so jakarta.mail stays optional
-        }
-        return null;
-      default:
-        return null;
+  /** A parameter type a listener of some event may declare, and where its value comes from. */
+  private record Parameter(
+      String label, String typeName, Function<ListenerArguments, @Nullable Object> value) {
+
+    static Parameter of(
+        String label, Class<?> type, Function<ListenerArguments, @Nullable Object> value) {
+      return new Parameter(label, type.getName(), value);
     }
   }
 
+  /** Per event, the parameter types its listeners may declare: the only home of this table. */
+  private static final Map<SmtpEvent, List<Parameter>> PARAMETERS = parameterTable();
+
+  private static Map<SmtpEvent, List<Parameter>> parameterTable() {
+    Parameter session = Parameter.of("SessionInfo", SessionInfo.class, ListenerArguments::session);
+    Parameter envelope = Parameter.of("Envelope", Envelope.class, ListenerArguments::envelope);
+    Parameter from = Parameter.of("ReversePath", ReversePath.class, ListenerArguments::from);
+    Parameter parameters =
+        Parameter.of("MailParameters", MailParameters.class, ListenerArguments::parameters);
+    Map<SmtpEvent, List<Parameter>> table = new EnumMap<>(SmtpEvent.class);
+    for (SmtpEvent event : SmtpEvent.values()) {
+      table.put(event, List.of(session));
+    }
+    table.put(
+        SmtpEvent.GREETING,
+        List.of(
+            session,
+            Parameter.of("Command.Hello", Command.Hello.class, ListenerArguments::hello),
+            Parameter.of(
+                "String", String.class, a -> a.hello() == null ? null : a.hello().domain())));
+    table.put(
+        SmtpEvent.TLS,
+        List.of(session, Parameter.of("TlsInfo", TlsInfo.class, a -> a.session().tls())));
+    table.put(
+        SmtpEvent.AUTH,
+        List.of(session, Parameter.of("String", String.class, ListenerArguments::identity)));
+    table.put(
+        SmtpEvent.MAIL_FROM,
+        List.of(
+            session,
+            from,
+            Parameter.of(
+                "Mailbox", Mailbox.class, a -> a.from() == null ? null : a.from().mailbox()),
+            Parameter.of(
+                "String", String.class, a -> a.from() == null ? null : a.from().address()),
+            parameters));
+    table.put(
+        SmtpEvent.RCPT_TO,
+        List.of(
+            session,
+            envelope,
+            from,
+            Parameter.of("Mailbox", Mailbox.class, ListenerArguments::to),
+            Parameter.of("String", String.class, a -> a.to() == null ? null : a.to().address()),
+            parameters));
+    table.put(SmtpEvent.DATA, List.of(session, envelope, from));
+    table.put(
+        SmtpEvent.MESSAGE,
+        List.of(
+            session,
+            envelope,
+            from,
+            Parameter.of("InputStream", InputStream.class, ListenerArguments::body),
+            Parameter.of("MessageBody", MessageBody.class, ListenerArguments::body),
+            Parameter.of("byte[]", byte[].class, ListenerArguments::bytes),
+            // replaced by mimeAware, kept apart so jakarta.mail stays optional
+            new Parameter("MimeMessage", MIME_MESSAGE, a -> null)));
+    return table;
+  }
+
+  private static @Nullable Function<ListenerArguments, @Nullable Object> resolver(
+      SmtpEvent event, Class<?> type) {
+    for (Parameter parameter : PARAMETERS.get(event)) {
+      if (parameter.typeName().equals(type.getName())) {
+        return parameter.value();
+      }
+    }
+    return null;
+  }
+
   private static String available(SmtpEvent event) {
-    return switch (event) {
-      case GREETING -> "SessionInfo, Command.Hello, String";
-      case TLS -> "SessionInfo, TlsInfo";
-      case AUTH -> "SessionInfo, String";
-      case MAIL_FROM -> "SessionInfo, ReversePath, Mailbox, String, MailParameters";
-      case RCPT_TO -> "SessionInfo, Envelope, ReversePath, Mailbox, String, MailParameters";
-      case DATA -> "SessionInfo, Envelope, ReversePath";
-      case MESSAGE ->
-          "SessionInfo, Envelope, ReversePath, InputStream, MessageBody, byte[], MimeMessage";
-      default -> "SessionInfo";
-    };
+    return String.join(", ", PARAMETERS.get(event).stream().map(Parameter::label).toList());
   }
 
   private static BodyUse bodyUse(Class<?> type) {

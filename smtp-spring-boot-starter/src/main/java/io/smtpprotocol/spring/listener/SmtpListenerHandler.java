@@ -41,7 +41,7 @@ final class SmtpListenerHandler implements SmtpHandler {
   private SmtpListenerHandler(Map<SmtpEvent, ListenerChain> chains) {
     this.chains = chains;
     EnumSet<Event> events = EnumSet.noneOf(Event.class);
-    chains.keySet().forEach(event -> events.add(handlerEvent(event)));
+    chains.keySet().forEach(event -> events.add(event.handlerEvent()));
     this.handledEvents = Collections.unmodifiableSet(events);
     ListenerChain message = chains.get(SmtpEvent.MESSAGE);
     this.bufferBody = message != null && message.buffersBody();
@@ -57,22 +57,6 @@ final class SmtpListenerHandler implements SmtpHandler {
           }
         });
     return new SmtpListenerHandler(chains);
-  }
-
-  /** The handler event a listener event is answered in. */
-  static Event handlerEvent(SmtpEvent event) {
-    return switch (event) {
-      case CONNECT -> Event.CONNECT;
-      case GREETING -> Event.GREETING;
-      case TLS -> Event.TLS;
-      case AUTH -> Event.AUTH;
-      case MAIL_FROM -> Event.MAIL_FROM;
-      case RCPT_TO -> Event.RCPT_TO;
-      case DATA -> Event.DATA;
-      case MESSAGE -> Event.MESSAGE;
-      case RESET -> Event.RESET;
-      case QUIT -> Event.QUIT;
-    };
   }
 
   /** The events that have listeners. */

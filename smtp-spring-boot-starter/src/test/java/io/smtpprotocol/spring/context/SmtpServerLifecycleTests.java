@@ -3,6 +3,10 @@ package io.smtpprotocol.spring.context;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.smtpprotocol.server.SmtpServer;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -11,14 +15,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.support.GenericApplicationContext;
 
 /** {@link SmtpServerLifecycle} starts, publishes the port, drains and refuses a restart. */
-@ExtendWith(OutputCaptureExtension.class)
 class SmtpServerLifecycleTests {
 
   private final SmtpServer server =
@@ -47,9 +48,27 @@ class SmtpServerLifecycleTests {
   }
 
   @Test
-  void startIsLoggedWithAddressTlsModeAndExtensions(CapturedOutput output) {
+  void startIsLoggedWithAddressTlsModeAndExtensions() {
+    // The lifecycle's own logger, not the console: a Spring application closed by an earlier test
+    // class may have reset the console's logging configuration.
+    Logger logger = (Logger) LoggerFactory.getLogger(SmtpServerLifecycle.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Level level = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    logger.addAppender(appender);
+    try {
+      startAndStopAreLogged(appender);
+    } finally {
+      logger.detachAppender(appender);
+      logger.setLevel(level);
+    }
+  }
+
+  private void startAndStopAreLogged(ListAppender<ILoggingEvent> appender) {
     SmtpServerLifecycle lifecycle = new SmtpServerLifecycle(() -> server, Duration.ofSeconds(5));
     lifecycle.start();
+    String output = messages(appender);
     assertThat(output)
         .contains(
             "SMTP server started on /127.0.0.1:"
@@ -57,7 +76,7 @@ class SmtpServerLifecycleTests {
                 + " (domain mx.test, TLS none, extensions: PIPELINING, SIZE 10485760, 8BITMIME,"
                 + " ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING, LIMITS RCPTMAX=100)");
     lifecycle.stop();
-    assertThat(output).contains("SMTP server stopped after");
+    assertThat(messages(appender)).contains("SMTP server stopped after");
   }
 
   @Test
@@ -127,5 +146,9 @@ class SmtpServerLifecycleTests {
     assertThat(analysis.getDescription())
         .isEqualTo("The SMTP server could not start: port 2525 is already in use.");
     assertThat(analysis.getAction()).contains("smtp.server.port").contains("2525");
+  }
+
+  private static String messages(ListAppender<ILoggingEvent> appender) {
+    return String.join("\n", appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
   }
 }
