@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * A server's AUTH settings.
  *
  * @param authenticator checks credentials, or {@code null} when AUTH is off
- * @param mechanisms the SASL mechanisms offered, in the order advertised; empty means those the
- *     authenticator supports (see {@link #offeredMechanisms()})
+ * @param mechanisms the SASL mechanisms offered, in the order advertised; given empty, it holds
+ *     those the authenticator supports, found once when the settings are made (see {@link
+ *     #offeredMechanisms()})
  * @param required whether MAIL is refused until the client authenticates ({@code 530 5.7.0})
  * @param allowInsecure whether AUTH is offered on a connection without TLS
  * @param maxFailures failed attempts after which the session gets {@code 421} and is closed
@@ -69,7 +70,9 @@ public record AuthSettings(
         names.add(name);
       }
     }
-    mechanisms = List.copyOf(names);
+    // resolved once here: the server asks on every AUTH and every EHLO
+    mechanisms =
+        names.isEmpty() && authenticator != null ? supported(authenticator) : List.copyOf(names);
     if (required && authenticator == null) {
       throw new IllegalArgumentException("AUTH cannot be required without an authenticator");
     }
@@ -100,13 +103,10 @@ public record AuthSettings(
    * {@code token}.
    */
   public List<String> offeredMechanisms() {
-    Authenticator a = authenticator;
-    if (a == null) {
-      return List.of();
-    }
-    if (!mechanisms.isEmpty()) {
-      return mechanisms;
-    }
+    return authenticator == null ? List.of() : mechanisms;
+  }
+
+  private static List<String> supported(Authenticator a) {
     Class<?> type = a.getClass();
     boolean scram = overrides(type, "scramCredential", SessionInfo.class, String.class);
     boolean password =
