@@ -36,7 +36,6 @@ final class AuthStep {
   private final AuthSettings settings;
   private final @Nullable Authenticator authenticator;
   private final String domain;
-  private final HandlerOverrides overrides;
   private final SmtpServerObserver observer;
   private final SessionInput input;
   private final ReplyWriter out;
@@ -60,7 +59,6 @@ final class AuthStep {
     this.settings = host.config().auth();
     this.authenticator = settings.authenticator();
     this.domain = host.config().domain();
-    this.overrides = host.overrides();
     this.observer = host.config().observer();
     this.input = input;
     this.out = out;
@@ -146,7 +144,7 @@ final class AuthStep {
   /** Runs one step of the exchange on the handler executor, like every application call. */
   private void step(Exchange e, byte @Nullable [] response) {
     calls.ask(
-        "auth",
+        Event.AUTH,
         () -> e.exchange().respond(response),
         (SaslStep step, @Nullable Throwable error) -> {
           if (exchange != e) {
@@ -168,8 +166,7 @@ final class AuthStep {
   private void authenticated(Exchange e, String identity) {
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.handles(Event.AUTH),
-        "auth",
+        Event.AUTH,
         h -> h.auth(snapshot, e.mechanism(), identity),
         d -> {
           if (exchange != e) {

@@ -25,7 +25,6 @@ final class EnvelopeStep {
   private final ServerConfig config;
   private final Limits limits;
   private final AuthSettings authSettings;
-  private final HandlerOverrides overrides;
   private final ReplyWriter out;
   private final HandlerCalls calls;
   private final MessageIntake intake;
@@ -42,7 +41,6 @@ final class EnvelopeStep {
     this.config = host.config();
     this.limits = config.limits();
     this.authSettings = config.auth();
-    this.overrides = host.overrides();
     this.out = out;
     this.calls = calls;
     this.intake = intake;
@@ -68,8 +66,7 @@ final class EnvelopeStep {
             ? mail.parameters().with("AUTH", "<>")
             : mail.parameters();
     calls.decide(
-        overrides.handles(Event.MAIL_FROM),
-        "mailFrom",
+        Event.MAIL_FROM,
         h -> h.mailFrom(info, mail.from(), parameters),
         d -> {
           if (d.accepted()) {
@@ -188,8 +185,7 @@ final class EnvelopeStep {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.handles(Event.RCPT_TO),
-        "rcptTo",
+        Event.RCPT_TO,
         h -> h.rcptTo(snapshot, envelope, rcpt.to(), rcpt.parameters()),
         d -> {
           if (d.accepted() && intake.transaction() == t) {
@@ -203,8 +199,7 @@ final class EnvelopeStep {
   void verify(Command.Vrfy vrfy) {
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.handles(Event.VERIFY),
-        "verify",
+        Event.VERIFY,
         h -> h.verify(snapshot, vrfy.argument()),
         d -> {
           out.write(d.replyOr(Replies.CANNOT_VRFY, Replies.RECIPIENT_REJECTED), Verb.VRFY);

@@ -69,11 +69,10 @@ final class HandlerCalls {
    * the answer.
    */
   void decide(
-      boolean handled,
-      String event,
+      Event event,
       Function<SmtpHandler, CompletionStage<Decision>> invocation,
       Consumer<Decision> then) {
-    if (!handled) {
+    if (!overrides.handles(event)) {
       then.accept(decisionOf(invocation.apply(HandlerOverrides.DEFAULTS), event));
       return;
     }
@@ -86,7 +85,7 @@ final class HandlerCalls {
 
   /** Like {@link #call}, and the session waits for the answer before it reads on. */
   <T> void ask(
-      String event,
+      Event event,
       Supplier<CompletionStage<T>> invocation,
       BiConsumer<@Nullable T, @Nullable Throwable> then) {
     pending++;
@@ -124,11 +123,11 @@ final class HandlerCalls {
     String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
     String argument = sp < 0 ? "" : line.substring(sp + 1);
     ask(
-        "command",
+        Event.COMMAND,
         () -> handler.command(info, verb, argument),
         (Optional<Reply> result, @Nullable Throwable error) -> {
           if (error != null) {
-            out.write(failureReply("command", error), command.kind());
+            out.write(failureReply(Event.COMMAND, error), command.kind());
             session.next();
           } else if (result != null && result.isPresent()) {
             out.write(result.get(), command.kind());
@@ -140,7 +139,7 @@ final class HandlerCalls {
   }
 
   /** The decision of a stage that is already complete (a handler's default method). */
-  Decision decisionOf(CompletionStage<Decision> stage, String event) {
+  Decision decisionOf(CompletionStage<Decision> stage, Event event) {
     try {
       Decision d = stage.toCompletableFuture().getNow(null);
       return d == null ? failureDecision(event, null) : d;
@@ -155,7 +154,7 @@ final class HandlerCalls {
    * the connection closed first. The replies written so far go out before the call.
    */
   <T> void call(
-      String event,
+      Event event,
       Supplier<CompletionStage<T>> invocation,
       BiConsumer<@Nullable T, @Nullable Throwable> then) {
     ChannelHandlerContext c = session.ctx();
@@ -197,7 +196,7 @@ final class HandlerCalls {
                       .execute(
                           () ->
                               once.accept(
-                                  null, new NullPointerException(event + " returned null")));
+                                  null, new NullPointerException(method(event) + " returned null")));
                   return;
                 }
                 stage.whenComplete((r, e) -> c.executor().execute(() -> once.accept(r, e)));
@@ -230,26 +229,26 @@ final class HandlerCalls {
   /** Tells the handler of RSET, if it handles that event. */
   void notifyReset(SessionInfo info) {
     if (overrides.handles(Event.RESET)) {
-      notifyHandler("reset", () -> handler.reset(info));
+      notifyHandler(Event.RESET, () -> handler.reset(info));
     }
   }
 
   /** Tells the handler of QUIT, if it handles that event. */
   void notifyQuit(SessionInfo info) {
     if (overrides.handles(Event.QUIT)) {
-      notifyHandler("quit", () -> handler.quit(info));
+      notifyHandler(Event.QUIT, () -> handler.quit(info));
     }
   }
 
   /** Tells the handler that the connection is gone, if it handles that event. */
   void notifyDisconnect(SessionInfo info) {
     if (overrides.handles(Event.DISCONNECT)) {
-      notifyHandler("disconnect", () -> handler.disconnect(info));
+      notifyHandler(Event.DISCONNECT, () -> handler.disconnect(info));
     }
   }
 
   /** Tells the handler of an event that needs no answer. */
-  private void notifyHandler(String event, Runnable notification) {
+  private void notifyHandler(Event event, Runnable notification) {
     try {
       host.executor()
           .execute(
@@ -257,26 +256,27 @@ final class HandlerCalls {
                 try {
                   notification.run();
                 } catch (RuntimeException e) {
-                  warn("SMTP handler {} failed in session {}", event, id(), e);
+                  warn("SMTP handler {} failed in session {}", method(event), id(), e);
                 }
               });
     } catch (RejectedExecutionException e) {
-      log.debug("SMTP handler {} not notified in session {}: executor busy", event, id());
+      log.debug(
+          "SMTP handler {} not notified in session {}: executor busy", method(event), id());
     }
   }
 
-  Decision failureDecision(String event, @Nullable Throwable error) {
+  Decision failureDecision(Event event, @Nullable Throwable error) {
     return Decision.reject(failureReply(event, error));
   }
 
   /** The reply for a handler method that failed, {@link Replies#HANDLER_FAILURE} by default. */
-  Reply failureReply(String event, @Nullable Throwable error) {
+  Reply failureReply(Event event, @Nullable Throwable error) {
     return failureReply(event, error, Replies.HANDLER_FAILURE);
   }
 
   /** The reply for an authenticator that failed, by the same mapping as a handler's failure. */
   Reply authenticatorFailureReply(@Nullable Throwable error) {
-    return failureReply("authenticator", error, Replies.AUTH_TEMPORARY_FAILURE);
+    return failureReply(null, error, Replies.AUTH_TEMPORARY_FAILURE);
   }
 
   /**
@@ -285,7 +285,7 @@ final class HandlerCalls {
    * spoiled its message (too large, a bare line ending, gone) is the client's fault, worth one
    * DEBUG line without a stack trace.
    */
-  private Reply failureReply(String event, @Nullable Throwable error, Reply fallback) {
+  private Reply failureReply(@Nullable Event event, @Nullable Throwable error, Reply fallback) {
     Throwable cause = error;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -293,7 +293,7 @@ final class HandlerCalls {
     if (cause instanceof SmtpRejectException reject) {
       return reject.reply();
     }
-    String who = event.equals("authenticator") ? "SMTP authenticator" : "SMTP handler " + event;
+    String who = event == null ? "SMTP authenticator" : "SMTP handler " + method(event);
     if (cause instanceof RejectedExecutionException) {
       warn("{} not run in session {}: handler executor saturated", who, id());
       return Replies.SERVER_BUSY;
@@ -334,5 +334,14 @@ final class HandlerCalls {
 
   private String id() {
     return session.info().id();
+  }
+
+  /** The handler method an event calls, as logs name it: {@code MAIL_FROM} is {@code mailFrom}. */
+  static String method(Event event) {
+    StringBuilder name = new StringBuilder();
+    for (String word : event.name().toLowerCase(Locale.ROOT).split("_")) {
+      name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+    }
+    return name.toString();
   }
 }

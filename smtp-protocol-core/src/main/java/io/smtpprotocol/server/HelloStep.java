@@ -14,7 +14,6 @@ final class HelloStep {
 
   private final SmtpSession session;
   private final SessionHost host;
-  private final HandlerOverrides overrides;
   private final ReplyWriter out;
   private final HandlerCalls calls;
   private final MessageIntake intake;
@@ -27,7 +26,6 @@ final class HelloStep {
       MessageIntake intake) {
     this.session = session;
     this.host = host;
-    this.overrides = host.overrides();
     this.out = out;
     this.calls = calls;
     this.intake = intake;
@@ -37,8 +35,7 @@ final class HelloStep {
     intake.reset();
     SessionInfo snapshot = session.info();
     calls.decide(
-        overrides.handles(Event.GREETING),
-        "greeting",
+        Event.GREETING,
         h -> h.greeting(snapshot, hello),
         d -> {
           if (d.accepted()) {

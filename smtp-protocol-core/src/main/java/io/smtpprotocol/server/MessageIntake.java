@@ -98,8 +98,7 @@ final class MessageIntake {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.handles(Event.DATA),
-        "data",
+        Event.DATA,
         h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
@@ -212,8 +211,7 @@ final class MessageIntake {
     SessionInfo snapshot = session.info();
     Envelope envelope = t.envelope;
     calls.decide(
-        overrides.handles(Event.DATA),
-        "data",
+        Event.DATA,
         h -> h.data(snapshot, envelope),
         d -> {
           if (tx != t) {
@@ -312,27 +310,27 @@ final class MessageIntake {
     Envelope envelope = t.envelope;
     if (!overrides.handles(Event.MESSAGE)) {
       t.decision =
-          calls.decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), "message");
+          calls.decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), Event.MESSAGE);
       t.handlerDone = true;
       body.close();
       return;
     }
     if (lmtp) {
       calls.call(
-          "message",
+          Event.MESSAGE,
           () -> handler.lmtpMessage(snapshot, envelope, body),
           (List<Decision> decisions, @Nullable Throwable error) -> {
             List<Decision> each;
             if (error != null || decisions == null) {
               each =
                   Collections.nCopies(
-                      envelope.recipients().size(), calls.failureDecision("message", error));
+                      envelope.recipients().size(), calls.failureDecision(Event.MESSAGE, error));
             } else if (decisions.size() != envelope.recipients().size()) {
               each =
                   Collections.nCopies(
                       envelope.recipients().size(),
                       calls.failureDecision(
-                          "message",
+                          Event.MESSAGE,
                           new IllegalStateException(
                               "lmtpMessage gave "
                                   + decisions.size()
@@ -348,11 +346,11 @@ final class MessageIntake {
       return;
     }
     calls.call(
-        "message",
+        Event.MESSAGE,
         () -> handler.message(snapshot, envelope, body),
         (Decision d, @Nullable Throwable error) -> {
           Decision decision =
-              error != null || d == null ? calls.failureDecision("message", error) : d;
+              error != null || d == null ? calls.failureDecision(Event.MESSAGE, error) : d;
           handled(t, body, decision);
         });
   }

@@ -35,7 +35,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
   private final SessionHost host;
   private final Limits limits;
-  private final HandlerOverrides overrides;
   private final SessionInput input;
   private final ReplyWriter out;
   private final HandlerCalls calls;
@@ -62,7 +61,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.host = host;
     ServerConfig config = host.config();
     this.limits = config.limits();
-    this.overrides = host.overrides();
     this.timers = new SessionTimers(this, limits);
     this.admission = new Admission(host);
     this.input = input;
@@ -134,8 +132,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
     out.event("{} connected from {}", info.remoteAddress());
     calls.decide(
-        overrides.handles(Event.CONNECT),
-        "connect",
+        Event.CONNECT,
         h -> h.connect(info),
         d -> {
           if (d.accepted()) {

@@ -83,8 +83,7 @@ final class StartTlsStep {
     intake.reset();
     SessionInfo snapshot = session.encrypted(tls);
     calls.decide(
-        host.overrides().handles(Event.TLS),
-        "tls",
+        Event.TLS,
         h -> h.tls(snapshot),
         d -> {
           if (d.accepted()) {
