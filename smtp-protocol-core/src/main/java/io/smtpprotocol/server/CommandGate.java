@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The preconditions of every command, checked in one place before the session dispatches it: the
  * greeting first, TLS and AUTH when required, one transaction at a time, the extensions that are
- * on, XCLIENT from trusted peers only. A function of the session's facts and the server's settings, without side effects of its
- * own.
+ * on, XCLIENT from trusted peers only. A function of the session's facts and the server's
+ * settings, without side effects of its own.
  */
 final class CommandGate {
 

@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link CommandGate}) that every command passes, and one dispatch over the {@link Verb}. The work
  * behind the commands is done by one collaborator per concern: {@link HelloStep}, {@link
  * EnvelopeStep} (MAIL, RCPT, VRFY), {@link MessageIntake} (the transaction, DATA and BDAT), {@link
- * AuthStep}, {@link StartTlsStep}, {@link XclientStep}, {@link HandlerCalls} (calls into the application), {@link
- * ReplyWriter} (all output), {@link Admission} (connection limits) and {@link SessionTimers}.
+ * AuthStep}, {@link StartTlsStep}, {@link XclientStep}, {@link HandlerCalls} (calls into the
+ * application), {@link ReplyWriter} (all output), {@link Admission} (connection limits) and {@link
+ * SessionTimers}.
  *
  * <p>Runs on its channel's event loop only; handler methods run on the server's executor and their
  * answers come back to the event loop.

@@ -477,7 +477,8 @@ class XclientTests {
             "code, text = s.docmd('XCLIENT', 'NAME=spike.porcupine.org ADDR=168.100.189.2')",
             "print('reply', code, text.decode())",
             "s.ehlo('spike.porcupine.org')",
-            "s.sendmail('wietse@porcupine.org', ['user@example.com'], b'Subject: x\\r\\n\\r\\nhi\\r\\n')",
+            "body = b'Subject: x\\r\\n\\r\\nhi\\r\\n'",
+            "s.sendmail('wietse@porcupine.org', ['user@example.com'], body)",
             "s.quit()",
             "print('done')",
             ""));
