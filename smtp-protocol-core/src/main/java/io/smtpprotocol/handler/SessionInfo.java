@@ -12,13 +12,21 @@ import org.jspecify.annotations.Nullable;
  * What is known of one connection. A new value is made for every change (greeting, TLS, AUTH);
  * handlers see a snapshot.
  *
+ * <p>A trusted proxy that sends XCLIENT replaces the client's attributes: the remote and local
+ * address, the greeting, the authenticated user and the client's host name are then the ones it
+ * named.
+ *
  * @param id a short identifier, unique within the server, for logs
- * @param remoteAddress the client's address (a socket address, or a domain socket path)
+ * @param remoteAddress the client's address (a socket address, or a domain socket path); after
+ *     XCLIENT {@code ADDR=[UNAVAILABLE]} an unresolved address named {@code unknown}
  * @param localAddress the address the client connected to
  * @param connectedAt when the connection was accepted
  * @param hello the accepted HELO/EHLO/LHLO, or {@code null} before one
  * @param tls the negotiated TLS, or {@code null} on a plaintext connection
- * @param authenticatedUser the identity AUTH established, or {@code null}
+ * @param authenticatedUser the identity AUTH established (or XCLIENT {@code LOGIN} named), or
+ *     {@code null}
+ * @param clientName the client's host name as an XCLIENT proxy named it ({@code NAME}), or {@code
+ *     null}: the engine looks up no names itself, and an unavailable name is null too
  */
 public record SessionInfo(
     String id,
@@ -27,26 +35,55 @@ public record SessionInfo(
     Instant connectedAt,
     Command.@Nullable Hello hello,
     @Nullable TlsInfo tls,
-    @Nullable String authenticatedUser) {
+    @Nullable String authenticatedUser,
+    @Nullable String clientName) {
+
+  /** A session whose client has no host name (none was named by XCLIENT). */
+  public SessionInfo(
+      String id,
+      SocketAddress remoteAddress,
+      SocketAddress localAddress,
+      Instant connectedAt,
+      Command.@Nullable Hello hello,
+      @Nullable TlsInfo tls,
+      @Nullable String authenticatedUser) {
+    this(id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, null);
+  }
 
   /** This session with an accepted greeting. */
   public SessionInfo withHello(Command.@Nullable Hello hello) {
-    return new SessionInfo(id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser);
+    return new SessionInfo(
+        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
   }
 
   /** This session after a TLS handshake. */
   public SessionInfo withTls(@Nullable TlsInfo tls) {
-    return new SessionInfo(id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser);
+    return new SessionInfo(
+        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
   }
 
   /** This session after a successful AUTH. */
   public SessionInfo withAuthenticatedUser(@Nullable String user) {
-    return new SessionInfo(id, remoteAddress, localAddress, connectedAt, hello, tls, user);
+    return new SessionInfo(
+        id, remoteAddress, localAddress, connectedAt, hello, tls, user, clientName);
   }
 
-  /** This session seen from another client address (PROXY protocol). */
+  /** This session seen from another client address (PROXY protocol, XCLIENT). */
   public SessionInfo withRemoteAddress(SocketAddress remote) {
-    return new SessionInfo(id, remote, localAddress, connectedAt, hello, tls, authenticatedUser);
+    return new SessionInfo(
+        id, remote, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
+  }
+
+  /** This session as connected to another local address (XCLIENT). */
+  public SessionInfo withLocalAddress(SocketAddress local) {
+    return new SessionInfo(
+        id, remoteAddress, local, connectedAt, hello, tls, authenticatedUser, clientName);
+  }
+
+  /** This session with the client's host name (XCLIENT). */
+  public SessionInfo withClientName(@Nullable String name) {
+    return new SessionInfo(
+        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, name);
   }
 
   /** Whether the connection is encrypted. */
@@ -59,8 +96,10 @@ public record SessionInfo(
     return authenticatedUser != null;
   }
 
-  /** The client's IP socket address, empty for a domain socket. */
+  /** The client's IP socket address, empty for a domain socket or an unknown address. */
   public Optional<InetSocketAddress> remoteInetAddress() {
-    return remoteAddress instanceof InetSocketAddress a ? Optional.of(a) : Optional.empty();
+    return remoteAddress instanceof InetSocketAddress a && !a.isUnresolved()
+        ? Optional.of(a)
+        : Optional.empty();
   }
 }

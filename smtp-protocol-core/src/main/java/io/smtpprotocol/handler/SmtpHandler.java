@@ -78,7 +78,10 @@ public interface SmtpHandler {
     return OverriddenEvents.of(getClass());
   }
 
-  /** A client connected. Rejecting sends the reply instead of the greeting and closes. */
+  /**
+   * A client connected. Rejecting sends the reply instead of the greeting and closes. Asked again
+   * after XCLIENT (see {@code SmtpServer.Builder.xclient}), for the client the proxy named.
+   */
   default CompletionStage<Decision> connect(SessionInfo session) {
     return Decision.acceptStage();
   }

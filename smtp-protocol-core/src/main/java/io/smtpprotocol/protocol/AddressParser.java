@@ -220,7 +220,7 @@ final class AddressParser {
   }
 
   /** IPv4-address-literal: four decimal octets. */
-  private static boolean isIpv4(String s) {
+  static boolean isIpv4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
       return false;
@@ -245,7 +245,7 @@ final class AddressParser {
    * IPv6-addr of RFC 5321 section 4.1.3: eight groups, or fewer around one "::" (which stands for
    * at least two groups), the last two groups possibly written as an IPv4 address.
    */
-  private static boolean isIpv6(String s) {
+  static boolean isIpv6(String s) {
     int groups = 8;
     String hex = s;
     int lastColon = s.lastIndexOf(':');

@@ -1,5 +1,8 @@
 package io.smtpprotocol.protocol;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** An SMTP command as parsed from one command line: one record per verb. */
@@ -142,6 +145,37 @@ public sealed interface Command {
     @Override
     public Verb kind() {
       return Verb.AUTH;
+    }
+  }
+
+  /**
+   * XCLIENT, as Postfix's XCLIENT_README describes it: a trusted proxy or MTA names the client it
+   * speaks for. The parser has checked every attribute's name and value.
+   *
+   * @param attributes attribute name in upper case ({@code NAME}, {@code ADDR}, {@code PORT},
+   *     {@code PROTO}, {@code HELO}, {@code LOGIN}, {@code DESTADDR}, {@code DESTPORT}) to its
+   *     xtext-decoded value, in the order sent; a repeated name keeps its last value. {@link
+   *     #UNAVAILABLE} and {@link #TEMPUNAVAIL} and the {@code PROTO} value are in upper case, an
+   *     IPv6 address keeps its {@code IPV6:} prefix.
+   */
+  record Xclient(Map<String, String> attributes) implements Command {
+
+    /** The value of an attribute whose information is not available. */
+    public static final String UNAVAILABLE = "[UNAVAILABLE]";
+
+    /** The value of {@code NAME} when the client's host name lookup failed for now. */
+    public static final String TEMPUNAVAIL = "[TEMPUNAVAIL]";
+
+    public Xclient {
+      if (attributes.isEmpty()) {
+        throw new IllegalArgumentException("XCLIENT needs at least one attribute");
+      }
+      attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+    }
+
+    @Override
+    public Verb kind() {
+      return Verb.XCLIENT;
     }
   }
 

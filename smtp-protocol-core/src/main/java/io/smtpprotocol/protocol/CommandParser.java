@@ -47,6 +47,7 @@ public final class CommandParser {
           arg.isBlank() ? new Command.Invalid(verb, Replies.SYNTAX_ERROR) : new Command.Expn(arg);
       case HELP -> new Command.Help(arg);
       case AUTH -> auth(arg);
+      case XCLIENT -> XclientSyntax.parse(arg);
       case UNKNOWN, INVALID -> new Command.Unknown(verb, arg);
     };
   }

@@ -128,4 +128,15 @@ public final class Replies {
       Reply.of(454, "4.7.0", "Too many failed authentications from your address, try again later");
   public static final Reply TOO_MANY_AUTH_FAILURES =
       Reply.of(421, "4.7.0", "Too many failed authentication attempts, closing transmission channel");
+
+  // ---------------------------------------------------------------- XCLIENT (Postfix)
+
+  public static final Reply XCLIENT_NOT_AUTHORIZED =
+      Reply.of(550, "5.7.0", "Insufficient authorization");
+  public static final Reply XCLIENT_IN_TRANSACTION =
+      Reply.of(503, "5.5.1", "MAIL transaction in progress");
+  public static final Reply XCLIENT_SYNTAX =
+      Reply.of(501, "5.5.4", "Syntax: XCLIENT attribute=value...");
+  public static final Reply XCLIENT_BAD_ATTRIBUTE =
+      Reply.of(501, "5.5.4", "Bad XCLIENT attribute name");
 }

@@ -23,6 +23,8 @@ public enum Verb {
   HELP,
   STARTTLS,
   AUTH,
+  /** Postfix's XCLIENT: a trusted proxy names the client it speaks for. */
+  XCLIENT,
   /** A verb the engine does not know. */
   UNKNOWN,
   /** A command line that could not be used at all (too long, a bare line ending, bad UTF-8). */
@@ -57,6 +59,7 @@ public enum Verb {
       case "HELP" -> HELP;
       case "STARTTLS" -> STARTTLS;
       case "AUTH" -> AUTH;
+      case "XCLIENT" -> XCLIENT;
       case "UNKNOWN" -> UNKNOWN;
       case "INVALID" -> INVALID;
       default -> null;

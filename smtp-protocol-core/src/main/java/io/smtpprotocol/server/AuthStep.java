@@ -12,6 +12,7 @@ import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
@@ -70,9 +71,9 @@ final class AuthStep {
     return exchange != null;
   }
 
-  /** Whether failed attempts from this address used up its budget (the AUTH gate asks). */
-  boolean exhausted(@Nullable InetAddress ip) {
-    if (host.authFailures().exhausted(ip)) {
+  /** Whether failed attempts from the client's address used up its budget (the AUTH gate asks). */
+  boolean exhausted() {
+    if (host.authFailures().exhausted(clientAddress())) {
       observer.authThrottled();
       return true;
     }
@@ -177,7 +178,7 @@ final class AuthStep {
             return;
           }
           end();
-          session.authenticated(identity);
+          session.info(session.info().withAuthenticatedUser(identity));
           observer.auth(e.mechanism(), true);
           out.event("{} authenticated with {}", e.mechanism());
           out.write(d.replyOr(Replies.AUTH_SUCCEEDED, Replies.AUTH_FAILED), Verb.AUTH);
@@ -200,7 +201,7 @@ final class AuthStep {
       return;
     }
     failures++;
-    host.authFailures().failed(admission.address());
+    host.authFailures().failed(clientAddress());
     boolean last = failures >= settings.maxFailures();
     long delay =
         Math.min(
@@ -220,6 +221,18 @@ final class AuthStep {
     } else {
       calls.later(delay, answer);
     }
+  }
+
+  /**
+   * The address failures count against: the client's as the session knows it (XCLIENT may have
+   * named another), else that of the connection's peer.
+   */
+  private @Nullable InetAddress clientAddress() {
+    return session
+        .info()
+        .remoteInetAddress()
+        .map(InetSocketAddress::getAddress)
+        .orElse(admission.address());
   }
 
   private void end() {

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The preconditions of every command, checked in one place before the session dispatches it: the
  * greeting first, TLS and AUTH when required, one transaction at a time, the extensions that are
- * on. A function of the session's facts and the server's settings, without side effects of its
- * own.
+ * on, XCLIENT from trusted peers only. A function of the session's facts and the server's
+ * settings, without side effects of its own.
  */
 final class CommandGate {
 
@@ -22,12 +22,18 @@ final class CommandGate {
   private final boolean lmtp;
   private final TlsSettings tls;
   private final AuthSettings auth;
+  private final TrustedAddresses xclient;
 
   CommandGate(ServerConfig config) {
+    this(config, TrustedAddresses.of(config.xclientClients()));
+  }
+
+  CommandGate(ServerConfig config, TrustedAddresses xclient) {
     this.chunking = config.chunking();
     this.lmtp = config.lmtp();
     this.tls = config.tls();
     this.auth = config.auth();
+    this.xclient = xclient;
   }
 
   /**
@@ -73,6 +79,10 @@ final class CommandGate {
           : authenticated ? Replies.ALREADY_AUTHENTICATED
           : t != null ? Replies.AUTH_IN_TRANSACTION
           : throttled.getAsBoolean() ? Replies.AUTH_ADDRESS_THROTTLED
+          : null;
+      // Postfix's XCLIENT_README: trust follows the client as the session knows it now
+      case XCLIENT -> !xclient.contains(info.remoteAddress()) ? Replies.XCLIENT_NOT_AUTHORIZED
+          : t != null ? Replies.XCLIENT_IN_TRANSACTION
           : null;
       default -> null;
     };

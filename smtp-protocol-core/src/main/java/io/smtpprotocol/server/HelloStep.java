@@ -17,18 +17,21 @@ final class HelloStep {
   private final ReplyWriter out;
   private final HandlerCalls calls;
   private final MessageIntake intake;
+  private final XclientStep xclient;
 
   HelloStep(
       SmtpSession session,
       SessionHost host,
       ReplyWriter out,
       HandlerCalls calls,
-      MessageIntake intake) {
+      MessageIntake intake,
+      XclientStep xclient) {
     this.session = session;
     this.host = host;
     this.out = out;
     this.calls = calls;
     this.intake = intake;
+    this.xclient = xclient;
   }
 
   void hello(Command.Hello hello) {
@@ -39,9 +42,11 @@ final class HelloStep {
         h -> h.greeting(snapshot, hello),
         d -> {
           if (d.accepted()) {
-            SessionInfo info = session.hello(hello);
+            SessionInfo info = session.info(session.info().withHello(hello));
             Reply greeting =
-                hello.extended() ? host.ehloReply(info.tls() != null) : host.heloReply();
+                hello.extended()
+                    ? xclient.ehlo(host.ehloReply(info.tls() != null), info)
+                    : host.heloReply();
             out.write(d.replyOr(greeting, Replies.OK), hello.kind());
           } else {
             out.write(d.replyOr(Replies.OK, Replies.HELLO_REJECTED), hello.kind());

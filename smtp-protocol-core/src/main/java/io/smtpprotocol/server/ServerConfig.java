@@ -5,6 +5,7 @@ import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param requireTls whether REQUIRETLS (RFC 8689) is offered, on TLS sessions only
  * @param dsn whether DSN (RFC 3461) is offered: its MAIL and RCPT parameters are accepted
  * @param lmtp whether the server speaks LMTP (RFC 2033) instead of SMTP
+ * @param xclientClients the peers allowed to send XCLIENT (IP addresses, CIDR blocks, {@code
+ *     unix}); empty when XCLIENT is off
  * @param observer receives events for metrics
  * @param tls TLS mode, SSL context and whether TLS is required
  * @param auth the authenticator, SASL mechanisms and AUTH policy
@@ -59,6 +62,7 @@ public record ServerConfig(
     boolean requireTls,
     boolean dsn,
     boolean lmtp,
+    List<String> xclientClients,
     SmtpServerObserver observer,
     TlsSettings tls,
     AuthSettings auth) {}

@@ -47,6 +47,11 @@ interface SessionHost {
 
   AddressFailures authFailures();
 
+  /** The peers allowed to send XCLIENT (parsed once by the running server). */
+  default TrustedAddresses xclientClients() {
+    return TrustedAddresses.of(config().xclientClients());
+  }
+
   String nextSessionId();
 
   /** Counts a new connection; false when a limit is reached (nothing is then counted). */
@@ -129,6 +134,11 @@ interface SessionHost {
       @Override
       public AddressFailures authFailures() {
         return server.authFailures();
+      }
+
+      @Override
+      public TrustedAddresses xclientClients() {
+        return server.xclientClients();
       }
 
       @Override

@@ -113,6 +113,7 @@ public final class SmtpServer implements AutoCloseable {
   private final Reply ehloReplyTls;
   private final Map<String, SaslMechanism> mechanisms;
   private final AddressFailures authFailures;
+  private final TrustedAddresses xclientClients;
   private final WarningLimiter warnings = new WarningLimiter(10, TimeUnit.SECONDS.toNanos(10));
 
   private SmtpServer(ServerConfig config) {
@@ -123,6 +124,7 @@ public final class SmtpServer implements AutoCloseable {
             config.auth().addressFailureWindow(),
             AddressFailures.DEFAULT_CAPACITY);
     this.overrides = HandlerOverrides.of(config.handler());
+    this.xclientClients = TrustedAddresses.of(config.xclientClients());
     this.greetingReply =
         Reply.of(220, config.domain() + (config.lmtp() ? " LMTP " : " ESMTP ") + config.greeting());
     this.heloReply = Reply.of(250, config.domain());
@@ -513,6 +515,11 @@ public final class SmtpServer implements AutoCloseable {
     return authFailures;
   }
 
+  /** The peers allowed to send XCLIENT (none when it is off). */
+  TrustedAddresses xclientClients() {
+    return xclientClients;
+  }
+
   /** The connections open now (for tests in this package). */
   List<Channel> channels() {
     ChannelGroup group = sessions;
@@ -571,6 +578,7 @@ public final class SmtpServer implements AutoCloseable {
     private boolean requireTls;
     private boolean dsn;
     private boolean lmtp;
+    private List<String> xclientClients = List.of();
     private SmtpServerObserver observer = SmtpServerObserver.NONE;
     private TlsMode tlsMode = TlsMode.NONE;
     private @Nullable Supplier<SslContext> sslContext;
@@ -773,6 +781,29 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Offers XCLIENT, as Postfix's XCLIENT_README describes it, to the peers at these addresses
+     * (default: to none, XCLIENT is off): IP addresses, CIDR blocks ({@code 10.0.0.0/8}, {@code
+     * 2001:db8::/32}) and {@code unix} for peers on a Unix domain socket. Such a peer, a proxy or
+     * an MTA in front of this server, names the client it speaks for ({@code XCLIENT
+     * ADDR=192.0.2.7 NAME=mail.example.org}); the session then takes that client's address, port,
+     * host name, greeting and login, asks the handler's {@code connect} again and greets anew with
+     * {@code 220}. XCLIENT is announced after EHLO only to these peers; anyone else gets {@code
+     * 550 5.7.0}. As in Postfix, trust follows the client the session names: once XCLIENT has set
+     * an address outside these, no further XCLIENT is accepted.
+     *
+     * @throws IllegalArgumentException when the collection is empty or an entry is none of these
+     */
+    public Builder xclient(Collection<String> trustedClients) {
+      Objects.requireNonNull(trustedClients, "trustedClients");
+      if (trustedClients.isEmpty()) {
+        throw new IllegalArgumentException("xclient needs at least one trusted client address");
+      }
+      TrustedAddresses.of(trustedClients); // throws for an entry that is no address
+      this.xclientClients = trustedClients.stream().map(String::strip).toList();
+      return this;
+    }
+
     /** Receives events for metrics (default: none). */
     public Builder observer(SmtpServerObserver observer) {
       this.observer = Objects.requireNonNull(observer, "observer");
@@ -886,6 +917,7 @@ public final class SmtpServer implements AutoCloseable {
               requireTls,
               dsn,
               lmtp,
+              xclientClients,
               observer,
               new TlsSettings(tlsMode, sslContext, tlsRequired),
               new AuthSettings(

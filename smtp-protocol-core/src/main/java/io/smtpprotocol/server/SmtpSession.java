@@ -12,7 +12,6 @@ import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.Phase.GreetingWait;
-import io.smtpprotocol.tls.TlsInfo;
 import io.smtpprotocol.tls.TlsMode;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -25,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link CommandGate}) that every command passes, and one dispatch over the {@link Verb}. The work
  * behind the commands is done by one collaborator per concern: {@link HelloStep}, {@link
  * EnvelopeStep} (MAIL, RCPT, VRFY), {@link MessageIntake} (the transaction, DATA and BDAT), {@link
- * AuthStep}, {@link StartTlsStep}, {@link HandlerCalls} (calls into the application), {@link
- * ReplyWriter} (all output), {@link Admission} (connection limits) and {@link SessionTimers}.
+ * AuthStep}, {@link StartTlsStep}, {@link XclientStep}, {@link HandlerCalls} (calls into the
+ * application), {@link ReplyWriter} (all output), {@link Admission} (connection limits) and {@link
+ * SessionTimers}.
  *
  * <p>Runs on its channel's event loop only; handler methods run on the server's executor and their
  * answers come back to the event loop.
@@ -43,6 +43,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final AuthStep auth;
   private final StartTlsStep startTls;
   private final HelloStep hello;
+  private final XclientStep xclient;
   private final CommandGate gate;
   private final Admission admission;
   private final SessionTimers timers;
@@ -70,9 +71,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.envelope = new EnvelopeStep(this, host, out, calls, intake);
     this.auth = new AuthStep(this, host, input, out, calls, admission);
     this.startTls = new StartTlsStep(this, host, input, out, intake, calls);
-    this.hello = new HelloStep(this, host, out, calls, intake);
-    this.gate = new CommandGate(config);
-    this.authThrottled = () -> auth.exhausted(admission.address());
+    this.xclient = new XclientStep(this, host, out, calls, intake);
+    this.hello = new HelloStep(this, host, out, calls, intake, xclient);
+    this.gate = new CommandGate(config, host.xclientClients());
+    this.authThrottled = auth::exhausted;
     InetSocketAddress none = new InetSocketAddress(0);
     this.info = new SessionInfo("-", none, none, Instant.now(), null, null, null);
   }
@@ -98,13 +100,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     return phase;
   }
 
-  /** Remembers the accepted greeting. */
-  SessionInfo hello(Command.Hello hello) {
-    return info = info.withHello(hello);
-  }
-
-  void authenticated(String identity) {
-    info = info.withAuthenticatedUser(identity);
+  /** What the session now knows of its client: after a greeting, TLS, AUTH or XCLIENT. */
+  SessionInfo info(SessionInfo changed) {
+    return info = changed;
   }
 
   @Override
@@ -350,6 +348,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
       case HELP -> answer(Replies.HELP, verb);
       case STARTTLS -> startTls.start();
       case AUTH -> auth.start((Command.Auth) command);
+      case XCLIENT -> xclient.xclient((Command.Xclient) command);
       case UNKNOWN, INVALID -> answer(Replies.COMMAND_UNRECOGNIZED, verb);
     }
   }
@@ -378,11 +377,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     phase = Phase.CLOSED;
     input.stop();
     ctx().close();
-  }
-
-  /** The connection is encrypted: the client must start again, its greeting and AUTH forgotten. */
-  SessionInfo encrypted(TlsInfo tls) {
-    return info = info.withTls(tls).withHello(null).withAuthenticatedUser(null);
   }
 
   /** The application accepted the TLS session: the greeting goes out, or the next command. */

@@ -81,7 +81,9 @@ final class StartTlsStep {
     TlsInfo tls = TlsInfo.of(ssl.engine().getSession());
     out.event("{} TLS {} {}", tls.protocol(), tls.cipherSuite());
     intake.reset();
-    SessionInfo snapshot = session.encrypted(tls);
+    // the client must start again: its greeting and AUTH are forgotten
+    SessionInfo snapshot =
+        session.info(session.info().withTls(tls).withHello(null).withAuthenticatedUser(null));
     calls.decide(
         Event.TLS,
         h -> h.tls(snapshot),

@@ -39,7 +39,8 @@ class CommandParserTests {
         arguments("STARTTLS", new Command.StartTls()),
         arguments("AUTH PLAIN", new Command.Auth("PLAIN", null)),
         arguments("AUTH plain AGFsaWNlAHNlY3JldA==", new Command.Auth("PLAIN", "AGFsaWNlAHNlY3JldA==")),
-        arguments("XCLIENT NAME=x", new Command.Unknown("XCLIENT", "NAME=x")));
+        arguments("XCLIENT NAME=x", new Command.Xclient(Map.of("NAME", "x"))),
+        arguments("XYZZY NAME=x", new Command.Unknown("XYZZY", "NAME=x")));
   }
 
   @ParameterizedTest
@@ -382,5 +383,81 @@ class CommandParserTests {
   @MethodSource
   void bdat(String line, long size, boolean last) {
     assertThat(CommandParser.parse(line)).isEqualTo(new Command.Bdat(size, last));
+  }
+
+  // ------------------------------------------------------------ XCLIENT (Postfix)
+
+  static Stream<Arguments> xclient() {
+    return Stream.of(
+        arguments(
+            "XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2",
+            Map.of("NAME", "spike.porcupine.org", "ADDR", "168.100.189.2")),
+        arguments("xclient name=[unavailable]", Map.of("NAME", "[UNAVAILABLE]")),
+        arguments("XCLIENT NAME=[TempUnavail]", Map.of("NAME", "[TEMPUNAVAIL]")),
+        arguments("XCLIENT ADDR=IPV6:2001:db8::1", Map.of("ADDR", "IPV6:2001:db8::1")),
+        arguments("XCLIENT ADDR=ipv6:::ffff:192.0.2.1", Map.of("ADDR", "ipv6:::ffff:192.0.2.1")),
+        arguments("XCLIENT ADDR=0.0.0.0 PORT=0", Map.of("ADDR", "0.0.0.0", "PORT", "0")),
+        arguments(
+            "XCLIENT PORT=65535 DESTADDR=192.0.2.25 DESTPORT=25",
+            Map.of("PORT", "65535", "DESTADDR", "192.0.2.25", "DESTPORT", "25")),
+        arguments(
+            "XCLIENT  PROTO=esmtp   HELO=[192.0.2.1] ",
+            Map.of("PROTO", "ESMTP", "HELO", "[192.0.2.1]")),
+        arguments("XCLIENT HELO=[Unavailable]", Map.of("HELO", "[UNAVAILABLE]")),
+        arguments("XCLIENT LOGIN=a+2Bb+20c", Map.of("LOGIN", "a+b c")),
+        arguments("XCLIENT LOGIN=j+C3+BCrgen", Map.of("LOGIN", "j\u00fcrgen")),
+        arguments("XCLIENT NAME=mail_1.example", Map.of("NAME", "mail_1.example")));
+  }
+
+  @ParameterizedTest
+  @MethodSource
+  void xclient(String line, Map<String, String> attributes) {
+    assertThat(CommandParser.parse(line)).isEqualTo(new Command.Xclient(attributes));
+  }
+
+  @Test
+  void xclientKeepsTheOrderSentAndTheLastOfARepeatedName() {
+    Command c = CommandParser.parse("XCLIENT ADDR=192.0.2.1 PORT=1 ADDR=192.0.2.2");
+    assertThat(((Command.Xclient) c).attributes())
+        .containsExactly(Map.entry("PORT", "1"), Map.entry("ADDR", "192.0.2.2"));
+  }
+
+  static Stream<Arguments> xclientErrors() {
+    return Stream.of(
+        arguments("XCLIENT", Replies.XCLIENT_SYNTAX),
+        arguments("XCLIENT NAME", Replies.XCLIENT_SYNTAX),
+        arguments("XCLIENT NAME=", Replies.XCLIENT_SYNTAX),
+        arguments("XCLIENT =x", Replies.XCLIENT_SYNTAX),
+        arguments("XCLIENT XFORWARD=x", Replies.XCLIENT_BAD_ATTRIBUTE),
+        arguments("XCLIENT NAME=x..example", bad("NAME")),
+        arguments("XCLIENT NAME=example-.org", bad("NAME")),
+        arguments("XCLIENT NAME=" + "a".repeat(64) + ".example", bad("NAME")),
+        arguments("XCLIENT NAME=192.0.2.1", bad("NAME")),
+        arguments("XCLIENT NAME=[UNKNOWN]", bad("NAME")),
+        arguments("XCLIENT ADDR=192.0.2.01", bad("ADDR")),
+        arguments("XCLIENT ADDR=[192.0.2.1]", bad("ADDR")),
+        arguments("XCLIENT ADDR=IPv6:", bad("ADDR")),
+        arguments("XCLIENT ADDR=::1", bad("ADDR")),
+        arguments("XCLIENT DESTADDR=[TEMPUNAVAIL]", bad("DESTADDR")),
+        arguments("XCLIENT PORT=", Replies.XCLIENT_SYNTAX),
+        arguments("XCLIENT PORT=123456", bad("PORT")),
+        arguments("XCLIENT DESTPORT=+", bad("DESTPORT")),
+        arguments("XCLIENT PROTO=SMTPS", bad("PROTO")),
+        arguments("XCLIENT HELO=a+09b", bad("HELO")),
+        arguments("XCLIENT HELO=a+7Fb", bad("HELO")),
+        arguments("XCLIENT LOGIN=a+00", bad("LOGIN")),
+        arguments("XCLIENT LOGIN=a+FF", bad("LOGIN")),
+        arguments("XCLIENT LOGIN=a+2b", bad("LOGIN")),
+        arguments("XCLIENT LOGIN=" + "a".repeat(256), bad("LOGIN")));
+  }
+
+  private static Reply bad(String attribute) {
+    return Reply.of(501, "5.5.4", "Bad " + attribute + " syntax");
+  }
+
+  @ParameterizedTest
+  @MethodSource
+  void xclientErrors(String line, Reply reply) {
+    assertThat(CommandParser.parse(line)).isEqualTo(new Command.Invalid("XCLIENT", reply));
   }
 }

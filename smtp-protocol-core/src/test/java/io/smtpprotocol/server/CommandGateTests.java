@@ -64,6 +64,15 @@ class CommandGateTests {
               .build()
               .config());
 
+  /** Trusts the address the sessions of {@link #info} come from. */
+  private static final CommandGate XCLIENT =
+      new CommandGate(
+          SmtpServer.builder()
+              .handler(new RecordingHandler())
+              .xclient(List.of("0.0.0.0"))
+              .build()
+              .config());
+
   static Stream<Arguments> plainServer() {
     return Stream.of(
         arguments(Verb.MAIL, State.NEW, Replies.NEED_HELO),
@@ -83,7 +92,8 @@ class CommandGateTests {
         arguments(Verb.BDAT, State.WITH_RCPT, null),
         arguments(Verb.BDAT, State.IN_BDAT, null),
         arguments(Verb.STARTTLS, State.GREETED, Replies.COMMAND_NOT_IMPLEMENTED),
-        arguments(Verb.AUTH, State.GREETED, Replies.COMMAND_NOT_IMPLEMENTED));
+        arguments(Verb.AUTH, State.GREETED, Replies.COMMAND_NOT_IMPLEMENTED),
+        arguments(Verb.XCLIENT, State.GREETED, Replies.XCLIENT_NOT_AUTHORIZED));
   }
 
   @ParameterizedTest(name = "{0} when {1} -> {2}")
@@ -126,6 +136,34 @@ class CommandGateTests {
       assertThat(lmtp.refusal(Verb.EHLO, info(state), transaction(state), () -> false))
           .isEqualTo(Replies.COMMAND_UNRECOGNIZED);
     }
+  }
+
+  static Stream<Arguments> xclientFromATrustedClient() {
+    return Stream.of(
+        arguments(State.NEW, null),
+        arguments(State.GREETED, null),
+        arguments(State.IN_MAIL, Replies.XCLIENT_IN_TRANSACTION),
+        arguments(State.WITH_RCPT, Replies.XCLIENT_IN_TRANSACTION),
+        arguments(State.IN_BDAT, Replies.XCLIENT_IN_TRANSACTION),
+        arguments(State.ENCRYPTED, null),
+        arguments(State.AUTHENTICATED, null));
+  }
+
+  @ParameterizedTest(name = "XCLIENT when {0} -> {1}")
+  @MethodSource
+  void xclientFromATrustedClient(State state, Reply expected) {
+    assertThat(XCLIENT.refusal(Verb.XCLIENT, info(state), transaction(state), () -> false))
+        .isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @EnumSource(State.class)
+  void xclientFromAnUntrustedClientIsRefusedInEveryState(State state) {
+    SessionInfo elsewhere = info(state).withRemoteAddress(new InetSocketAddress("192.0.2.1", 25));
+    assertThat(XCLIENT.refusal(Verb.XCLIENT, elsewhere, transaction(state), () -> false))
+        .isEqualTo(Replies.XCLIENT_NOT_AUTHORIZED);
+    assertThat(PLAIN.refusal(Verb.XCLIENT, info(state), transaction(state), () -> false))
+        .isEqualTo(Replies.XCLIENT_NOT_AUTHORIZED);
   }
 
   static Stream<Arguments> tlsAndAuthRequired() {

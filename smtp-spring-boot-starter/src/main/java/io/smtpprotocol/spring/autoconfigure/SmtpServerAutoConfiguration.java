@@ -81,6 +81,9 @@ public final class SmtpServerAutoConfiguration {
     builder.requireTls(properties.requiretls());
     builder.dsn(properties.dsn());
     builder.lmtp(properties.lmtp());
+    if (properties.xclient().enabled()) {
+      builder.xclient(properties.xclient().trustedClients());
+    }
     map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
     builder.handlerThreads(properties.handlerThreads());

@@ -45,6 +45,7 @@ import org.springframework.util.unit.DataSize;
  * @param tlsRequired Whether MAIL and AUTH are refused until the connection is encrypted. Needs an
  *     SSL bundle.
  * @param auth AUTH settings. AUTH is on when the application defines an Authenticator bean.
+ * @param xclient XCLIENT settings (Postfix's XCLIENT_README).
  * @param acceptedDomains Recipient domains the server accepts; RCPT TO for any other domain gets
  *     550 5.1.1 without a listener call. Every domain when empty. Matched exactly, ignoring case;
  *     the bare Postmaster is always accepted.
@@ -76,6 +77,7 @@ public record SmtpServerProperties(
     @DefaultValue Ssl ssl,
     @DefaultValue("false") boolean tlsRequired,
     @DefaultValue Auth auth,
+    @DefaultValue Xclient xclient,
     @Nullable List<String> acceptedDomains,
     @DefaultValue("0") int ioThreads,
     @DefaultValue("256") int handlerThreads) {
@@ -130,4 +132,20 @@ public record SmtpServerProperties(
       @Nullable List<String> mechanisms,
       @DefaultValue("10") int maxFailuresPerAddress,
       @DefaultValue("10m") Duration failureWindow) {}
+
+  /**
+   * XCLIENT of the SMTP server: a trusted proxy or MTA in front of it names the client it speaks
+   * for, whose address, host name, greeting and login the listeners then see.
+   *
+   * @param trustedClients Addresses allowed to send XCLIENT: IP addresses, CIDR blocks such as
+   *     10.0.0.0/8, and 'unix' for peers on a Unix domain socket. XCLIENT is announced to them
+   *     only; others get 550 5.7.0. XCLIENT is off when empty.
+   */
+  public record Xclient(@Nullable List<String> trustedClients) {
+
+    /** Whether XCLIENT is on. */
+    public boolean enabled() {
+      return trustedClients != null && !trustedClients.isEmpty();
+    }
+  }
 }

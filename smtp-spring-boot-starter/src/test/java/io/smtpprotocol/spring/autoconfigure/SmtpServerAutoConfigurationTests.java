@@ -100,6 +100,7 @@ class SmtpServerAutoConfigurationTests {
     assertThat(defaults.auth().failureWindow()).isEqualTo(AuthSettings.NONE.addressFailureWindow());
     assertThat(defaults.lenientLineEndings()).isFalse();
     assertThat(defaults.acceptedDomains()).isNull();
+    assertThat(defaults.xclient().enabled()).isFalse();
     assertThat(defaults.ioThreads()).isZero();
     assertThat(defaults.handlerThreads()).isEqualTo(256);
   }
@@ -134,6 +135,7 @@ class SmtpServerAutoConfigurationTests {
             "smtp.server.lmtp=true",
             "smtp.server.lenient-line-endings=true",
             "smtp.server.accepted-domains=example.com, Example.ORG",
+            "smtp.server.xclient.trusted-clients=10.0.0.0/8, unix",
             "smtp.server.io-threads=1",
             "smtp.server.handler-threads=16")
         .run(
@@ -145,6 +147,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(config.lenientLineEndings()).isTrue();
               assertThat(config.unixSocket()).isNull();
               assertThat(config.acceptedDomains()).containsExactlyInAnyOrder("example.com", "example.org");
+              assertThat(config.xclientClients()).containsExactly("10.0.0.0/8", "unix");
               assertThat(config.ioThreads()).isEqualTo(1);
               assertThat(config.handlerThreads()).isEqualTo(16);
               Limits limits = config.limits();
@@ -194,6 +197,67 @@ class SmtpServerAutoConfigurationTests {
                 assertThat(c.command("RCPT TO:<b@EXAMPLE.com>").code()).isEqualTo(250);
               }
             });
+  }
+
+  @Test
+  void xclientIsOffWithoutTrustedClients() {
+    runner.run(
+        context -> {
+          assertThat(context.getBean(SmtpServer.class).config().xclientClients()).isEmpty();
+          try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+            c.reply();
+            assertThat(c.command("EHLO client.test").toString()).doesNotContain("XCLIENT");
+            assertThat(c.command("XCLIENT ADDR=192.0.2.7").toString())
+                .isEqualTo("550 5.7.0 Insufficient authorization");
+          }
+        });
+  }
+
+  @Test
+  void xclientFromTrustedClientsApplyOnTheWire() {
+    runner
+        .withPropertyValues("smtp.server.xclient.trusted-clients=127.0.0.1")
+        .withBean(SessionListener.class)
+        .run(
+            context -> {
+              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                c.reply();
+                assertThat(c.command("EHLO client.test").lines())
+                    .contains("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT");
+                assertThat(c.command("XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2").code())
+                    .isEqualTo(220);
+                c.command("EHLO spike.porcupine.org");
+                assertThat(c.command("MAIL FROM:<wietse@porcupine.org>").code()).isEqualTo(250);
+              }
+              SessionInfo session =
+                  context.getBean(SessionListener.class).senders.poll(5, TimeUnit.SECONDS);
+              assertThat(session.remoteInetAddress().orElseThrow().getAddress())
+                  .isEqualTo(InetAddress.getByName("168.100.189.2"));
+              assertThat(session.clientName()).isEqualTo("spike.porcupine.org");
+            });
+  }
+
+  @Test
+  void startUpFailsOnATrustedClientThatIsNoAddress() {
+    runner
+        .withPropertyValues("smtp.server.xclient.trusted-clients=relay.example.com")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("relay.example.com"));
+  }
+
+  static class SessionListener {
+    final BlockingQueue<SessionInfo> senders = new LinkedBlockingQueue<>();
+
+    @SmtpListener(SmtpEvent.MAIL_FROM)
+    void sender(SessionInfo session) {
+      senders.add(session);
+    }
   }
 
   @Test
