@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import io.netty.util.NetUtil;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
@@ -77,8 +78,7 @@ final class XclientStep {
     session.info(client);
     out.event("{} XCLIENT: client {} ({})", client.remoteAddress(), client.clientName());
     calls.decide(
-        host.overrides().connect(),
-        "connect",
+        Event.CONNECT,
         h -> h.connect(client),
         d -> {
           if (d.accepted()) {
