@@ -11,6 +11,7 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -139,7 +140,7 @@ class AuthTests {
 
   @Test
   void sendAuthenticatesWithTheClientsCredentialsOverStartTls() throws Exception {
-    Pki pki = Pki.get();
+    TestPki pki = TestPki.get();
     SmtpServer server =
         Servers.builder(inbox)
             .tls(TlsMode.STARTTLS, pki::serverContext)
@@ -151,7 +152,7 @@ class AuthTests {
     closing.add(server);
     SmtpClient client =
         Servers.client()
-            .sslContext(pki.clientContext())
+            .sslContext(pki.nettyClientContext())
             .tlsPolicy(TlsPolicy.REQUIRED)
             .credentials(Credentials.of("alice", "wonderland"))
             .build();

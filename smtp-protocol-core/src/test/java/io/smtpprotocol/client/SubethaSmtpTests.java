@@ -4,6 +4,7 @@ import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprotocol.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -23,7 +24,7 @@ class SubethaSmtpTests {
 
   private final List<String> delivered = new CopyOnWriteArrayList<>();
   private SMTPServer server;
-  private final Pki pki = Pki.get();
+  private final TestPki pki = TestPki.get();
 
   @BeforeEach
   void start() {
@@ -65,7 +66,7 @@ class SubethaSmtpTests {
   }
 
   private SmtpClient client(Credentials credentials) {
-    return Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED).credentials(credentials).build();
+    return Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED).credentials(credentials).build();
   }
 
   @Test

@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Level;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.time.Duration;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

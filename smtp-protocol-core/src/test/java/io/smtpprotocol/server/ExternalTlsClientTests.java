@@ -6,6 +6,7 @@ import static io.smtpprotocol.server.TestAuthenticator.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.testing.Requirements;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.nio.file.Files;

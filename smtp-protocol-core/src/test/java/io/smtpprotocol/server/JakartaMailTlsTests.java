@@ -6,6 +6,7 @@ import static io.smtpprotocol.server.TestAuthenticator.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;

@@ -6,7 +6,8 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +24,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** AUTH with an {@link Authenticator} bean and the {@code smtp.server.auth.*} properties. */
 class SmtpServerAuthTests {
 
-  private static final TestPki pki = TestPki.create();
+  private static final TestPki pki = TestPki.fresh();
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
-          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
           .withBean(
               Authenticator.class,
               () -> Authenticator.ofPasswords(Map.of("alice", "wonderland", "bob", "builder")))

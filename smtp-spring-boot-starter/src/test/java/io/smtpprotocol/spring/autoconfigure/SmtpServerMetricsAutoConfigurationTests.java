@@ -9,7 +9,8 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.spring.metrics.SmtpServerMeterBinder;
@@ -97,10 +98,10 @@ class SmtpServerMetricsAutoConfigurationTests {
 
   @Test
   void metersCountTlsHandshakesAndAuth() {
-    TestPki pki = TestPki.create();
+    TestPki pki = TestPki.fresh();
     runner
         .withBean(SimpleMeterRegistry.class)
-        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
         .withBean(Authenticator.class, () -> Authenticator.ofPasswords(Map.of("alice", "secret")))
         .withBean(SmtpServerCustomizer.class, () -> b -> b.authFailureDelay(Duration.ZERO))
         .withPropertyValues("smtp.server.ssl.bundle=smtp")

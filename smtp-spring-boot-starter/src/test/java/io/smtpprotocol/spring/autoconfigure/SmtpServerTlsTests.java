@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.tls.TlsInfo;
@@ -29,10 +30,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** TLS from a Spring Boot SSL bundle: STARTTLS, implicit TLS, client certificates, rotation. */
 class SmtpServerTlsTests {
 
-  private static final TestPki pki = TestPki.create();
+  private static final TestPki pki = TestPki.fresh();
 
   private final DefaultSslBundleRegistry bundles =
-      new DefaultSslBundleRegistry("smtp", pki.serverBundle());
+      new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki));
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
@@ -100,10 +101,10 @@ class SmtpServerTlsTests {
 
   @Test
   void bundleUpdateRotatesTheCertificateWithoutARestart() {
-    TestPki renewed = TestPki.create();
+    TestPki renewed = TestPki.fresh();
     runner.run(
         context -> {
-          bundles.updateBundle("smtp", renewed.serverBundle());
+          bundles.updateBundle("smtp", TestSslBundles.serverBundle(renewed));
           try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
             c.startTls(renewed.clientContext(null));
             assertThat(c.tlsSession().getPeerCertificates()[0])
@@ -114,7 +115,7 @@ class SmtpServerTlsTests {
 
   @Test
   void bundleProtocolsAreTheOnlyOnesEnabled() {
-    bundles.updateBundle("smtp", pki.serverBundle(SslOptions.of(null, Set.of("TLSv1.2"))));
+    bundles.updateBundle("smtp", TestSslBundles.serverBundle(pki, SslOptions.of(null, Set.of("TLSv1.2"))));
     runner.run(
         context -> {
           try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {

@@ -11,7 +11,7 @@ import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.net.InetAddress;
@@ -67,7 +67,7 @@ class SmtpServerHealthIndicatorTests {
 
   @Test
   void tlsModeIsReported() throws Exception {
-    TestPki pki = TestPki.create();
+    TestPki pki = TestPki.fresh();
     SslContext context =
         SslContexts.forServer(pki.server.toKeyManagerFactory());
     try (SmtpServer secure =
