@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.util.List;
 import java.util.Queue;

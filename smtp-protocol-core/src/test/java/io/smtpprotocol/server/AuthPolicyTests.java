@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Level;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.time.Duration;
@@ -72,7 +73,7 @@ class AuthPolicyTests {
   private RawClient secured() throws Exception {
     RawClient c = ehlo();
     assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-    c.startTls(pki.clientContext());
+    c.handshake(pki.clientContext());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     return c;
   }

@@ -14,6 +14,7 @@ import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,7 @@ class AuthTests {
     RawClient c = RawClient.greeted(server.port());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-    c.startTls(pki.clientContext());
+    c.handshake(pki.clientContext());
     assertThat(c.command("EHLO client.test").lines())
         .contains("AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 SCRAM-SHA-256");
     return c;
@@ -415,7 +416,7 @@ class AuthTests {
       assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS", "AUTH SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5 XOAUTH2");
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.7.0 Authentication required");
     }

@@ -6,6 +6,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -10,6 +10,7 @@ import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.RawClient;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -6,6 +6,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.DsnNotify;
 import io.smtpprotocol.protocol.DsnReturn;
 import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.testing.RawClient;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

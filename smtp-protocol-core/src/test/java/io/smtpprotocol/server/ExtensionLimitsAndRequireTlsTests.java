@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +77,7 @@ class ExtensionLimitsAndRequireTlsTests {
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").line())
           .isEqualTo("530 5.7.10 REQUIRETLS needs a TLS session");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.ehlo().lines()).contains("REQUIRETLS");
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
@@ -93,7 +94,7 @@ class ExtensionLimitsAndRequireTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.ehlo().lines()).doesNotContain("REQUIRETLS");
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").code()).isEqualTo(555);
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);

@@ -6,6 +6,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

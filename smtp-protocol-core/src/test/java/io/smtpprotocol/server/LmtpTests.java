@@ -10,6 +10,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.testing.RawClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -7,6 +7,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;

@@ -6,6 +6,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.testing.RawClient;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

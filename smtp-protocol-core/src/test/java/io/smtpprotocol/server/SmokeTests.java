@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.RawClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
@@ -82,7 +83,7 @@ class StartTlsTests {
     RawClient c = RawClient.greeted(server.port());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     assertThat(c.command("STARTTLS").lines()).containsExactly("2.0.0 Ready to start TLS");
-    return c.startTls(pki.clientContext());
+    return c.handshake(pki.clientContext());
   }
 
   @Test
@@ -91,7 +92,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS").contains("PIPELINING");
     }
   }
@@ -123,7 +124,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       c.send("STARTTLS\r\nRSET\r\n");
       assertThat(c.reply().lines()).containsExactly("2.0.0 Ready to start TLS");
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       // The first reply over TLS answers our EHLO, not the injected RSET.
       RawClient.WireReply first = c.command("EHLO client.test");
       assertThat(first.code()).isEqualTo(250);
@@ -141,7 +142,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       c.send("STARTTLS\r\nMAIL FROM:<x@example.com>\r\n");
       assertThat(c.reply().code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       RawClient.WireReply first = c.command("EHLO client.test");
       assertThat(first.lines()).first().isEqualTo("mx.test");
       assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
@@ -171,7 +172,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.5.1 Send HELO/EHLO first");
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
@@ -217,7 +218,7 @@ class StartTlsTests {
       assertThat(refused.code()).isEqualTo(530);
       assertThat(refused.last()).isEqualTo("5.7.0 Must issue a STARTTLS command first");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
     }
@@ -252,7 +253,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext(pki.client));
+      c.handshake(pki.clientContext(pki.client));
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     }
     SessionInfo seen = tlsEvents.poll(5, TimeUnit.SECONDS);
@@ -270,7 +271,7 @@ class StartTlsTests {
       // With TLS 1.3 the client may learn of the refusal only on its first read.
       assertThatThrownBy(
               () -> {
-                c.startTls(pki.clientContext());
+                c.handshake(pki.clientContext());
                 c.command("EHLO client.test");
               })
           .isInstanceOf(IOException.class);
@@ -295,7 +296,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(other.clientContext());
+      c.handshake(other.clientContext());
       after = (X509Certificate) c.tlsSession().getPeerCertificates()[0];
     }
     assertThat(before).isEqualTo(pki.server.getCertificate());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.smtpprotocol.codec.SmtpServerDecoder;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -10,7 +10,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
@@ -54,7 +54,7 @@ class SmtpServerHealthIndicatorTests {
   @Test
   void runningServerIsUpWithPortTlsModeAndActiveSessions() throws Exception {
     server.start();
-    try (SmtpTestClient c = SmtpTestClient.greeted(server.port())) {
+    try (RawClient c = RawClient.afterEhlo(server.port())) {
       Health health = indicator.health(true);
       assertThat(health.getStatus()).isEqualTo(Status.UP);
       assertThat(health.getDetails())
@@ -93,7 +93,7 @@ class SmtpServerHealthIndicatorTests {
   @Test
   void drainingServerIsDown() throws Exception {
     server.start();
-    try (SmtpTestClient c = SmtpTestClient.greeted(server.port())) {
+    try (RawClient c = RawClient.afterEhlo(server.port())) {
       c.command("MAIL FROM:<a@example.com>");
       c.command("RCPT TO:<b@example.com>");
       c.command("DATA");
