@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,12 +33,7 @@ class AuthTests {
 
   private final Inbox inbox = new Inbox();
   private final List<String> mechanisms = new CopyOnWriteArrayList<>();
-  private final Closer closing = new Closer();
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
-  }
+  @AutoClose private final Closer closing = new Closer();
 
   /** alice: password "wonderland", token "ya29.good". */
   static final class Users implements Authenticator {

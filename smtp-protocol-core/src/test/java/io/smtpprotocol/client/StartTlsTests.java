@@ -11,7 +11,7 @@ import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** STARTTLS, implicit TLS, certificate checks and the discard of replies injected before TLS. */
@@ -19,12 +19,7 @@ class StartTlsTests {
 
   private final TestPki pki = TestPki.get();
   private final Inbox inbox = new Inbox();
-  private final Closer closing = new Closer();
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
-  }
+  @AutoClose private final Closer closing = new Closer();
 
   private SmtpServer start(SmtpServer.Builder builder) {
     SmtpServer server = builder.build().start();

@@ -11,7 +11,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
@@ -23,7 +23,7 @@ import org.subethamail.smtp.server.SMTPServer;
 class SubethaSmtpTests {
 
   private final List<String> delivered = new CopyOnWriteArrayList<>();
-  private SMTPServer server;
+  @AutoClose("stop") private SMTPServer server;
   private final TestPki pki = TestPki.get();
 
   @BeforeEach
@@ -58,11 +58,6 @@ class SubethaSmtpTests {
             .startTlsSocketFactory(pki.jdkServerContext())
             .build();
     server.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
   }
 
   private SmtpClient client(Credentials credentials) {

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** When AUTH is offered, required or refused, failure limits and what is logged. */
@@ -39,7 +39,7 @@ class AuthPolicyTests {
           return CompletableFuture.completedStage(Optional.empty());
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private void start(UnaryOperator<SmtpServer.Builder> options) {
     SslContext context = pki.serverContext();
@@ -55,13 +55,6 @@ class AuthPolicyTests {
                     .authMechanisms(List.of("PLAIN", "LOGIN")))
             .build()
             .start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private RawClient ehlo() throws Exception {

@@ -28,7 +28,7 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +69,7 @@ class AuthTests {
           return Decision.acceptStage();
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
@@ -86,11 +86,6 @@ class AuthTests {
             .authFailureDelay(java.time.Duration.ZERO)
             .build()
             .start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   /** Connected, upgraded to TLS and greeted with EHLO. */

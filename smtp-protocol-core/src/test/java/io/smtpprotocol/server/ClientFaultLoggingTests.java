@@ -14,7 +14,7 @@ import io.smtpprotocol.testing.RawClient;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClientFaultLoggingTests {
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   /** Reads the body and lets its failure propagate, as a plain application would. */
   private static final class PropagatingHandler extends RecordingHandler {

@@ -12,8 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,17 +44,7 @@ class CommandEventTests {
   }
 
   private final CommandHandler handler = new CommandHandler();
-  private SmtpServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServers.start(handler);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final SmtpServer server = TestServers.start(handler);
 
   @Test
   void applicationAnswersItsOwnVerb() throws Exception {

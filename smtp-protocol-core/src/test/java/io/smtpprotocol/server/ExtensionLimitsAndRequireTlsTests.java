@@ -6,7 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** LIMITS (RFC 9422) with the per-session message limit, and REQUIRETLS (RFC 8689). */
@@ -15,12 +15,7 @@ class ExtensionLimitsAndRequireTlsTests {
   private static final TestPki pki = TestPki.get();
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   private SmtpServer startTls(boolean requireTls, Limits limits) {
     SslContext context = pki.serverContext();

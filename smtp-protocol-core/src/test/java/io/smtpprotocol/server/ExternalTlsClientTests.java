@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class ExternalTlsClientTests {
 
   private final RecordingHandler handler = new RecordingHandler();
   private final RecordingObserver observer = new RecordingObserver();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
   private Path caFile;
 
   @BeforeEach
@@ -53,13 +53,6 @@ class ExternalTlsClientTests {
 
   private void start(TlsMode mode) {
     server = TestServers.startTlsWithAuth(handler, observer, mode, pki.serverContext());
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private void assertDeliveredByAlice() throws InterruptedException {

@@ -15,7 +15,7 @@ import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,7 +26,7 @@ class ImplicitTlsTests {
 
   private final RecordingHandler handler = new RecordingHandler();
   private final RecordingObserver observer = new RecordingObserver();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private void start(SslContext context) {
     start(context, Limits.DEFAULTS);
@@ -43,13 +43,6 @@ class ImplicitTlsTests {
             .tls(TlsMode.IMPLICIT, () -> context)
             .build()
             .start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   @ParameterizedTest

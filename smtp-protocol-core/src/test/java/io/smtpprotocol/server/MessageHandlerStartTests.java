@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,14 +24,7 @@ class MessageHandlerStartTests {
   /** What the handler saw of the body when it was called. */
   record Start(boolean complete, long received) {}
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @AutoClose private SmtpServer server;
 
   private static final class StartRecorder implements SmtpHandler {
     final CompletableFuture<Start> started = new CompletableFuture<>();

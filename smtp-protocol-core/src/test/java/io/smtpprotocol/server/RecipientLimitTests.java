@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.testing.RawClient;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,17 +13,12 @@ import org.junit.jupiter.api.Timeout;
 class RecipientLimitTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
     handler.recipientFilter = m -> !m.localPart().startsWith("unknown");
     server = TestServers.start(handler, Limits.DEFAULTS.withMaxRecipients(3));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test

@@ -24,7 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class StartTlsTests {
@@ -50,7 +50,7 @@ class StartTlsTests {
           return tlsDecision.asStage();
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private SmtpServer start(Supplier<SslContext> context, boolean tlsRequired) {
     server =
@@ -69,13 +69,6 @@ class StartTlsTests {
   private SmtpServer start() {
     SslContext context = pki.serverContext();
     return start(() -> context, false);
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   /** Connects, greets, and upgrades to TLS. */
