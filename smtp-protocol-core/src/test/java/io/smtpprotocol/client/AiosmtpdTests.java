@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.testing.Requirements;
+import io.smtpprotocol.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class AiosmtpdTests {
   @TempDir static Path dir;
   private static Peer server;
   private static Path out;
-  private static final Pki pki = Pki.get();
+  private static final TestPki pki = TestPki.get();
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,7 +62,7 @@ class AiosmtpdTests {
   }
 
   private static SmtpClient.Builder client() {
-    return Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED);
+    return Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED);
   }
 
   private static String message(int n) throws IOException {

@@ -11,6 +11,7 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,12 +33,7 @@ class AuthTests {
 
   private final Inbox inbox = new Inbox();
   private final List<String> mechanisms = new CopyOnWriteArrayList<>();
-  private final Closer closing = new Closer();
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
-  }
+  @AutoClose private final Closer closing = new Closer();
 
   /** alice: password "wonderland", token "ya29.good". */
   static final class Users implements Authenticator {
@@ -139,7 +135,7 @@ class AuthTests {
 
   @Test
   void sendAuthenticatesWithTheClientsCredentialsOverStartTls() throws Exception {
-    Pki pki = Pki.get();
+    TestPki pki = TestPki.get();
     SmtpServer server =
         Servers.builder(inbox)
             .tls(TlsMode.STARTTLS, pki::serverContext)
@@ -151,7 +147,7 @@ class AuthTests {
     closing.add(server);
     SmtpClient client =
         Servers.client()
-            .sslContext(pki.clientContext())
+            .sslContext(pki.nettyClientContext())
             .tlsPolicy(TlsPolicy.REQUIRED)
             .credentials(Credentials.of("alice", "wonderland"))
             .build();

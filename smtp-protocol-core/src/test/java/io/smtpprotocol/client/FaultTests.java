@@ -7,24 +7,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.smtpprotocol.protocol.Reply;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Servers that misbehave: every failure ends the waiting stages, none hangs. */
 class FaultTests {
 
-  private final SmtpClient client =
+  @AutoClose private final SmtpClient client =
       Servers.client()
           .greetingTimeout(Duration.ofMillis(300))
           .commandTimeout(Duration.ofMillis(300))
           .dataInitiationTimeout(Duration.ofMillis(300))
           .finalTimeout(Duration.ofMillis(300))
           .build();
-
-  @AfterEach
-  void close() {
-    client.close();
-  }
 
   @Test
   void greetingThatNeverComesTimesOut() throws Exception {

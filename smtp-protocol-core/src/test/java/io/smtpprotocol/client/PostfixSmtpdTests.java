@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.protocol.Extensions;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.TestPki;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,7 +43,7 @@ class PostfixSmtpdTests {
 
   @TempDir static Path dir;
   private static PostfixInstance postfix;
-  private static final Pki pki = Pki.get();
+  private static final TestPki pki = TestPki.get();
 
   @BeforeAll
   static void start() throws Exception {
@@ -79,7 +80,7 @@ class PostfixSmtpdTests {
   }
 
   private static SmtpClient.Builder tlsClient() {
-    return Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED);
+    return Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED);
   }
 
   @Test

@@ -29,7 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,12 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SmtpClientTests {
 
   private final Inbox inbox = new Inbox();
-  private final Closer closing = new Closer();
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
-  }
+  @AutoClose private final Closer closing = new Closer();
 
   private SmtpServer start(SmtpServer.Builder builder) {
     SmtpServer server = builder.build().start();

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,7 @@ class SmtpSinkTests {
           : "/usr/sbin/smtp-sink";
 
   @TempDir Path dir;
-  private final Closer closing = new Closer();
+  @AutoClose private final Closer closing = new Closer();
   private SmtpClient client;
 
   @BeforeEach
@@ -39,11 +39,6 @@ class SmtpSinkTests {
     Requirements.require(Peer.installed(SINK), "postfix smtp-sink (" + SINK + ")");
     client = Servers.client().build();
     closing.add(client);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
   }
 
   private Peer sink(String... options) throws IOException {

@@ -7,23 +7,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.handler.ssl.ClientAuth;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** STARTTLS, implicit TLS, certificate checks and the discard of replies injected before TLS. */
 class StartTlsTests {
 
-  private final Pki pki = Pki.get();
+  private final TestPki pki = TestPki.get();
   private final Inbox inbox = new Inbox();
-  private final Closer closing = new Closer();
-
-  @AfterEach
-  void close() throws Exception {
-    closing.close();
-  }
+  @AutoClose private final Closer closing = new Closer();
 
   private SmtpServer start(SmtpServer.Builder builder) {
     SmtpServer server = builder.build().start();
@@ -42,7 +38,7 @@ class StartTlsTests {
   @Test
   void sendUpgradesWithStartTlsAndSaysEhloAgain() throws Exception {
     SmtpServer server = start(Servers.builder(inbox).tls(TlsMode.STARTTLS, pki::serverContext));
-    SmtpClient client = client(Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED));
+    SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
     SmtpConnection c = join(client.connect("localhost", server.port()));
 
     join(c.send(ENVELOPE, MessageContent.of("secret")));
@@ -79,7 +75,7 @@ class StartTlsTests {
   void certificateForAnotherHostFailsByDefault() {
     SmtpServer server =
         start(Servers.builder(inbox).tls(TlsMode.STARTTLS, () -> pki.serverContext(pki.otherHost, ClientAuth.NONE)));
-    SmtpClient client = client(Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED));
+    SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
     SmtpConnection c = join(client.connect("localhost", server.port()));
     assertThatThrownBy(() -> join(c.send(ENVELOPE, MessageContent.of("x"))))
         .isInstanceOf(SmtpConnectionException.class)
@@ -127,7 +123,7 @@ class StartTlsTests {
   void implicitTlsFromTheFirstOctetWithAClientCertificate() throws Exception {
     SmtpServer server =
         start(Servers.builder(inbox).tls(TlsMode.IMPLICIT, () -> pki.serverContext(pki.server, ClientAuth.REQUIRE)));
-    SmtpClient client = client(Servers.client().implicitTls(true).sslContext(pki.clientContext(pki.client)));
+    SmtpClient client = client(Servers.client().implicitTls(true).sslContext(pki.nettyClientContext(pki.client)));
     SmtpConnection c = join(client.connect("localhost", server.port()));
     assertThat(c.isTls()).isTrue();
     join(c.send(ENVELOPE, MessageContent.of("implicit")));
@@ -154,7 +150,7 @@ class StartTlsTests {
               peer.expect("QUIT");
               peer.send("221 bye\r\n");
             })) {
-      SmtpClient client = client(Servers.client().sslContext(pki.clientContext()));
+      SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()));
       SmtpConnection c = join(client.connect("localhost", server.port()));
       join(c.ehlo("client.test"));
       Reply tls = join(c.startTls());
@@ -174,7 +170,7 @@ class StartTlsTests {
   @Test
   void commandsIssuedDuringStartTlsWaitForTheHandshake() throws Exception {
     SmtpServer server = start(Servers.builder(inbox).tls(TlsMode.STARTTLS, pki::serverContext));
-    SmtpClient client = client(Servers.client().sslContext(pki.clientContext()));
+    SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()));
     SmtpConnection c = join(client.connect("localhost", server.port()));
     join(c.ehlo("client.test"));
 

@@ -4,13 +4,14 @@ import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprotocol.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
@@ -22,8 +23,8 @@ import org.subethamail.smtp.server.SMTPServer;
 class SubethaSmtpTests {
 
   private final List<String> delivered = new CopyOnWriteArrayList<>();
-  private SMTPServer server;
-  private final Pki pki = Pki.get();
+  @AutoClose("stop") private SMTPServer server;
+  private final TestPki pki = TestPki.get();
 
   @BeforeEach
   void start() {
@@ -59,13 +60,8 @@ class SubethaSmtpTests {
     server.start();
   }
 
-  @AfterEach
-  void stop() {
-    server.stop();
-  }
-
   private SmtpClient client(Credentials credentials) {
-    return Servers.client().sslContext(pki.clientContext()).tlsPolicy(TlsPolicy.REQUIRED).credentials(credentials).build();
+    return Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED).credentials(credentials).build();
   }
 
   @Test

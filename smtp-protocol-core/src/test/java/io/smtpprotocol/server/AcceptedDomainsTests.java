@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Mailbox;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,7 +20,7 @@ class AcceptedDomainsTests {
 
   private final Queue<String> asked = new ConcurrentLinkedQueue<>();
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   AcceptedDomainsTests() {
     handler.recipientFilter =
@@ -27,13 +28,6 @@ class AcceptedDomainsTests {
           asked.add(to.address());
           return true;
         };
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private RawClient inTransaction(List<String> domains) throws IOException {

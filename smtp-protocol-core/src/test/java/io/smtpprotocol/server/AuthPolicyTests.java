@@ -11,6 +11,8 @@ import ch.qos.logback.classic.Level;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** When AUTH is offered, required or refused, failure limits and what is logged. */
@@ -37,7 +39,7 @@ class AuthPolicyTests {
           return CompletableFuture.completedStage(Optional.empty());
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private void start(UnaryOperator<SmtpServer.Builder> options) {
     SslContext context = pki.serverContext();
@@ -55,13 +57,6 @@ class AuthPolicyTests {
             .start();
   }
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   private RawClient ehlo() throws Exception {
     RawClient c = RawClient.greeted(server.port());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
@@ -71,7 +66,7 @@ class AuthPolicyTests {
   private RawClient secured() throws Exception {
     RawClient c = ehlo();
     assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-    c.startTls(pki.clientContext());
+    c.handshake(pki.clientContext());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     return c;
   }

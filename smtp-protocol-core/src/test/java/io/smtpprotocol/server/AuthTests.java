@@ -14,6 +14,8 @@ import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,7 +28,7 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +69,7 @@ class AuthTests {
           return Decision.acceptStage();
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
@@ -86,17 +88,12 @@ class AuthTests {
             .start();
   }
 
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
   /** Connected, upgraded to TLS and greeted with EHLO. */
   private RawClient secured() throws Exception {
     RawClient c = RawClient.greeted(server.port());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-    c.startTls(pki.clientContext());
+    c.handshake(pki.clientContext());
     assertThat(c.command("EHLO client.test").lines())
         .contains("AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 SCRAM-SHA-256");
     return c;
@@ -414,7 +411,7 @@ class AuthTests {
       assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS", "AUTH SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5 XOAUTH2");
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.7.0 Authentication required");
     }

@@ -7,6 +7,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -14,7 +15,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,12 +27,7 @@ class BackpressureTests {
   /** What may be queued at most: the buffer plus one slice of input (two socket reads). */
   private static final int BOUND = BODY_BUFFER + 2 * 32 * 1024;
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   /** Reads the body in small steps, pausing between them, and checks the queue each time. */
   private static final class SlowReader implements SmtpHandler {

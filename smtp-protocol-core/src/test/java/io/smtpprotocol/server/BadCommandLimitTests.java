@@ -2,7 +2,8 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
+import io.smtpprotocol.testing.RawClient;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class BadCommandLimitTests {
 
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
@@ -18,11 +19,6 @@ class BadCommandLimitTests {
         TestServers.start(
             new RecordingHandler(),
             Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test

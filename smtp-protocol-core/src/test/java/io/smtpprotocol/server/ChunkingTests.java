@@ -6,7 +6,8 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
-import org.junit.jupiter.api.AfterEach;
+import io.smtpprotocol.testing.RawClient;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,12 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class ChunkingTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   private RawClient transaction() throws Exception {
     RawClient c = RawClient.greeted(server.port());

@@ -10,10 +10,11 @@ import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,12 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClientFaultLoggingTests {
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   /** Reads the body and lets its failure propagate, as a plain application would. */
   private static final class PropagatingHandler extends RecordingHandler {

@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
+import io.smtpprotocol.testing.RawClient;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,17 +44,7 @@ class CommandEventTests {
   }
 
   private final CommandHandler handler = new CommandHandler();
-  private SmtpServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServers.start(handler);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final SmtpServer server = TestServers.start(handler);
 
   @Test
   void applicationAnswersItsOwnVerb() throws Exception {

@@ -16,6 +16,7 @@ import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

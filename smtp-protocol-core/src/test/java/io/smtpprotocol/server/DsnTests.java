@@ -6,8 +6,9 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.DsnNotify;
 import io.smtpprotocol.protocol.DsnReturn;
 import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.testing.RawClient;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,12 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DsnTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   private RawClient dsnSession() throws Exception {
     server = TestServers.builder(handler).dsn(true).build().start();

@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(20)
 class EarlyTalkerTests {
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   @Test
   void clientTalkingBeforeTheGreetingIsRefusedWith554AndClosed() throws Exception {

@@ -3,8 +3,10 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** LIMITS (RFC 9422) with the per-session message limit, and REQUIRETLS (RFC 8689). */
@@ -13,12 +15,7 @@ class ExtensionLimitsAndRequireTlsTests {
   private static final TestPki pki = TestPki.get();
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   private SmtpServer startTls(boolean requireTls, Limits limits) {
     SslContext context = pki.serverContext();
@@ -75,7 +72,7 @@ class ExtensionLimitsAndRequireTlsTests {
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").line())
           .isEqualTo("530 5.7.10 REQUIRETLS needs a TLS session");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.ehlo().lines()).contains("REQUIRETLS");
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
@@ -92,7 +89,7 @@ class ExtensionLimitsAndRequireTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.ehlo().lines()).doesNotContain("REQUIRETLS");
       assertThat(c.command("MAIL FROM:<a@example.org> REQUIRETLS").code()).isEqualTo(555);
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);

@@ -6,13 +6,14 @@ import static io.smtpprotocol.server.TestAuthenticator.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.testing.Requirements;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ExternalTlsClientTests {
 
   private final RecordingHandler handler = new RecordingHandler();
   private final RecordingObserver observer = new RecordingObserver();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
   private Path caFile;
 
   @BeforeEach
@@ -52,13 +53,6 @@ class ExternalTlsClientTests {
 
   private void start(TlsMode mode) {
     server = TestServers.startTlsWithAuth(handler, observer, mode, pki.serverContext());
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private void assertDeliveredByAlice() throws InterruptedException {

@@ -3,12 +3,12 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,17 +16,7 @@ import org.junit.jupiter.api.Timeout;
 class GracefulShutdownTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServers.start(handler);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final SmtpServer server = TestServers.start(handler);
 
   @Test
   void idleSessionGets421AtOnce() throws Exception {

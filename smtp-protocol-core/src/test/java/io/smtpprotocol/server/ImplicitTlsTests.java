@@ -8,12 +8,14 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.Requirements;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,7 +26,7 @@ class ImplicitTlsTests {
 
   private final RecordingHandler handler = new RecordingHandler();
   private final RecordingObserver observer = new RecordingObserver();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private void start(SslContext context) {
     start(context, Limits.DEFAULTS);
@@ -43,13 +45,6 @@ class ImplicitTlsTests {
             .start();
   }
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void greetingComesOverTlsAndMailIsDelivered(SslProvider provider) throws Exception {
@@ -64,7 +59,7 @@ class ImplicitTlsTests {
             null,
             provider));
     try (RawClient c = new RawClient(server.port())) {
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.reply().lines()).containsExactly("mx.test ESMTP ready");
       assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -94,11 +89,11 @@ class ImplicitTlsTests {
   void connectionOverTheLimitIsClosedWithoutAHandshake() throws Exception {
     start(pki.serverContext(), Limits.DEFAULTS.withMaxConnectionsPerIp(1));
     try (RawClient first = new RawClient(server.port())) {
-      first.startTls(pki.clientContext());
+      first.handshake(pki.clientContext());
       assertThat(first.reply().code()).isEqualTo(220);
       // only now the second: connections accepted together may be counted in either order
       try (RawClient second = new RawClient(server.port())) {
-        assertThatThrownBy(() -> second.startTls(pki.clientContext())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> second.handshake(pki.clientContext())).isInstanceOf(IOException.class);
       }
       assertThat(first.command("NOOP").code()).isEqualTo(250);
     }
@@ -109,7 +104,7 @@ class ImplicitTlsTests {
   void startTlsOnAnImplicitTlsConnectionIsRefusedWith503() throws Exception {
     start(pki.serverContext());
     try (RawClient c = new RawClient(server.port())) {
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.reply().code()).isEqualTo(220);
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").lines()).containsExactly("5.5.1 TLS already active");

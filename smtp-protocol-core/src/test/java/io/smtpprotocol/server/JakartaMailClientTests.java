@@ -26,7 +26,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +38,7 @@ class JakartaMailClientTests {
   private final RecordingHandler handler = new RecordingHandler();
   private final ConcurrentLinkedQueue<String> commands = new ConcurrentLinkedQueue<>();
   private final AtomicInteger closedConnections = new AtomicInteger();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
@@ -65,11 +65,6 @@ class JakartaMailClientTests {
             .limits(Limits.DEFAULTS.withMaxMessageSize(SIZE_LIMIT))
             .build()
             .start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static io.smtpprotocol.server.TestAuthenticator.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -14,7 +15,7 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,17 +27,10 @@ class JakartaMailTlsTests {
 
   private final RecordingHandler handler = new RecordingHandler();
   private final RecordingObserver observer = new RecordingObserver();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private void start(TlsMode mode) {
     server = TestServers.startTlsWithAuth(handler, observer, mode, pki.serverContext());
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   private Session session(String protocol, String mechanism) {

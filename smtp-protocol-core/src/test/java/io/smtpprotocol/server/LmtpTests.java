@@ -10,22 +10,18 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.testing.RawClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** LMTP (RFC 2033): LHLO instead of HELO/EHLO, and one reply per recipient after the dot. */
 class LmtpTests {
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   /** Delivers to known mailboxes, says a full one is busy, and knows no one else. */
   private static final class Mailboxes extends RecordingHandler {

@@ -7,12 +7,13 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,14 +24,7 @@ class MessageHandlerStartTests {
   /** What the handler saw of the body when it was called. */
   record Start(boolean complete, long received) {}
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @AutoClose private SmtpServer server;
 
   private static final class StartRecorder implements SmtpHandler {
     final CompletableFuture<Start> started = new CompletableFuture<>();

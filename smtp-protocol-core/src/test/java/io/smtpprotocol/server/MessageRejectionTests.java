@@ -6,19 +6,15 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.testing.RawClient;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** What the client hears when the message handler refuses a message. */
 class MessageRejectionTests {
 
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   private String send(Decision decision) throws Exception {
     server =

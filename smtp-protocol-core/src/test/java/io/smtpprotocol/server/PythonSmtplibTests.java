@@ -14,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +27,13 @@ class PythonSmtplibTests {
   @TempDir Path dir;
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
   private Path script;
 
   @BeforeEach
   void requirePython() throws IOException {
     Requirements.tool("python3");
     script = ClientProcess.resource(dir, "smtplib_client.py");
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   @Test

@@ -3,7 +3,8 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.protocol.Mailbox;
-import org.junit.jupiter.api.AfterEach;
+import io.smtpprotocol.testing.RawClient;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,17 +13,12 @@ import org.junit.jupiter.api.Timeout;
 class RecipientLimitTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
     handler.recipientFilter = m -> !m.localPart().startsWith("unknown");
     server = TestServers.start(handler, Limits.DEFAULTS.withMaxRecipients(3));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   @Test

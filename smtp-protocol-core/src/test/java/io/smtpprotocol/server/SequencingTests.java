@@ -2,9 +2,9 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.RawClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,17 +12,7 @@ import org.junit.jupiter.api.Timeout;
 class SequencingTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServers.start(handler);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final SmtpServer server = TestServers.start(handler);
 
   @Test
   void greetingNamesTheDomainAndEsmtp() throws Exception {

@@ -2,18 +2,20 @@ package io.smtpprotocol.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.protocol.Reply;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One session in an {@link EmbeddedChannel}, without sockets and without a started server: a
@@ -21,6 +23,12 @@ import org.jspecify.annotations.Nullable;
  * so the handler must answer without waiting for the event loop.
  */
 final class SessionHarness implements AutoCloseable {
+
+  // the host methods the harness answers itself (see host())
+  private static final Method ACCEPTS_SESSIONS = hostMethod("acceptsSessions");
+  private static final Method EXECUTOR = hostMethod("executor");
+  private static final Method ACQUIRE = hostMethod("acquire", InetAddress.class);
+  private static final Method RELEASE = hostMethod("release", InetAddress.class);
 
   final EmbeddedChannel channel;
   final SmtpSession session;
@@ -32,7 +40,7 @@ final class SessionHarness implements AutoCloseable {
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(limits.maxLineLength(), false, limits.bodyBufferSize());
     SessionInput input = SessionInput.of(decoder, limits.maxLineLength());
-    session = new SmtpSession(new Host(SessionHost.of(server)), input);
+    session = new SmtpSession(host(SessionHost.of(server)), input);
     channel = new EmbeddedChannel(false, false);
     channel.pipeline().addLast(ReplyEncoder.INSTANCE, decoder, session);
     try {
@@ -93,85 +101,40 @@ final class SessionHarness implements AutoCloseable {
     channel.finishAndReleaseAll();
   }
 
-  /** The server's own answers, except that it serves and runs handler methods on the caller. */
-  private final class Host implements SessionHost {
-    private final SessionHost server;
+  /**
+   * The server's own answers (every method of {@link SessionHost}, forwarded), except that every
+   * connection is admitted, handler methods run at once on the caller and the harness says whether
+   * sessions are served. The four are looked up by signature, so that a change to them in
+   * {@code SessionHost} fails here rather than going unnoticed.
+   */
+  private SessionHost host(SessionHost server) {
+    InvocationHandler answers =
+        (proxy, method, args) -> {
+          if (method.equals(ACCEPTS_SESSIONS)) {
+            return !draining;
+          } else if (method.equals(EXECUTOR)) {
+            return (Executor) Runnable::run;
+          } else if (method.equals(ACQUIRE)) {
+            return true;
+          } else if (method.equals(RELEASE)) {
+            return null;
+          }
+          try {
+            return method.invoke(server, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (SessionHost)
+        Proxy.newProxyInstance(
+            SessionHost.class.getClassLoader(), new Class<?>[] {SessionHost.class}, answers);
+  }
 
-    Host(SessionHost server) {
-      this.server = server;
+  private static Method hostMethod(String name, Class<?>... parameters) {
+    try {
+      return SessionHost.class.getMethod(name, parameters);
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
     }
-
-    @Override
-    public ServerConfig config() {
-      return server.config();
-    }
-
-    @Override
-    public HandlerOverrides overrides() {
-      return server.overrides();
-    }
-
-    @Override
-    public Reply greetingReply() {
-      return server.greetingReply();
-    }
-
-    @Override
-    public Reply heloReply() {
-      return server.heloReply();
-    }
-
-    @Override
-    public Reply ehloReply(boolean tls) {
-      return server.ehloReply(tls);
-    }
-
-    @Override
-    public @Nullable SaslMechanism mechanism(String name) {
-      return server.mechanism(name);
-    }
-
-    @Override
-    public boolean authEnabled() {
-      return server.authEnabled();
-    }
-
-    @Override
-    public SslHandler newSslHandler(Channel ch, boolean startTls) {
-      return server.newSslHandler(ch, startTls);
-    }
-
-    @Override
-    public boolean acceptsSessions() {
-      return !draining;
-    }
-
-    @Override
-    public Executor executor() {
-      return Runnable::run;
-    }
-
-    @Override
-    public WarningLimiter warnings() {
-      return server.warnings();
-    }
-
-    @Override
-    public AddressFailures authFailures() {
-      return server.authFailures();
-    }
-
-    @Override
-    public String nextSessionId() {
-      return server.nextSessionId();
-    }
-
-    @Override
-    public boolean acquire(@Nullable InetAddress ip) {
-      return true;
-    }
-
-    @Override
-    public void release(@Nullable InetAddress ip) {}
   }
 }

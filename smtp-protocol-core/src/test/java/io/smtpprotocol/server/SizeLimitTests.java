@@ -3,9 +3,10 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,16 +17,11 @@ class SizeLimitTests {
   private static final int MAX = 100_000;
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void start() {
     server = TestServers.start(handler, Limits.DEFAULTS.withMaxMessageSize(MAX));
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   /** Lines of text, exactly {@code octets} long (at least 2), ending with CRLF. */

@@ -2,24 +2,14 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.smtpprotocol.testing.RawClient;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class SmokeTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServers.start(handler);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final SmtpServer server = TestServers.start(handler);
 
   @Test
   void plainTransactionDeliversTheUnstuffedBody() throws Exception {

@@ -2,8 +2,9 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.RawClient;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,12 +12,7 @@ import org.junit.jupiter.api.Timeout;
 class SmtpUtf8Tests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private SmtpServer server;
 
   @Test
   void utf8AddressesNeedSmtpUtf8() throws Exception {

@@ -11,6 +11,8 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.ReversePath;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -22,7 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class StartTlsTests {
@@ -48,7 +50,7 @@ class StartTlsTests {
           return tlsDecision.asStage();
         }
       };
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   private SmtpServer start(Supplier<SslContext> context, boolean tlsRequired) {
     server =
@@ -69,19 +71,12 @@ class StartTlsTests {
     return start(() -> context, false);
   }
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   /** Connects, greets, and upgrades to TLS. */
   private RawClient secured() throws Exception {
     RawClient c = RawClient.greeted(server.port());
     assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     assertThat(c.command("STARTTLS").lines()).containsExactly("2.0.0 Ready to start TLS");
-    return c.startTls(pki.clientContext());
+    return c.handshake(pki.clientContext());
   }
 
   @Test
@@ -90,7 +85,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS").contains("PIPELINING");
     }
   }
@@ -122,7 +117,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       c.send("STARTTLS\r\nRSET\r\n");
       assertThat(c.reply().lines()).containsExactly("2.0.0 Ready to start TLS");
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       // The first reply over TLS answers our EHLO, not the injected RSET.
       RawClient.WireReply first = c.command("EHLO client.test");
       assertThat(first.code()).isEqualTo(250);
@@ -140,7 +135,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       c.send("STARTTLS\r\nMAIL FROM:<x@example.com>\r\n");
       assertThat(c.reply().code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       RawClient.WireReply first = c.command("EHLO client.test");
       assertThat(first.lines()).first().isEqualTo("mx.test");
       assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
@@ -170,7 +165,7 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.5.1 Send HELO/EHLO first");
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
@@ -216,7 +211,7 @@ class StartTlsTests {
       assertThat(refused.code()).isEqualTo(530);
       assertThat(refused.last()).isEqualTo("5.7.0 Must issue a STARTTLS command first");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext());
+      c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
     }
@@ -251,7 +246,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(pki.clientContext(pki.client));
+      c.handshake(pki.clientContext(pki.client));
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
     }
     SessionInfo seen = tlsEvents.poll(5, TimeUnit.SECONDS);
@@ -269,7 +264,7 @@ class StartTlsTests {
       // With TLS 1.3 the client may learn of the refusal only on its first read.
       assertThatThrownBy(
               () -> {
-                c.startTls(pki.clientContext());
+                c.handshake(pki.clientContext());
                 c.command("EHLO client.test");
               })
           .isInstanceOf(IOException.class);
@@ -294,7 +289,7 @@ class StartTlsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-      c.startTls(other.clientContext());
+      c.handshake(other.clientContext());
       after = (X509Certificate) c.tlsSession().getPeerCertificates()[0];
     }
     assertThat(before).isEqualTo(pki.server.getCertificate());

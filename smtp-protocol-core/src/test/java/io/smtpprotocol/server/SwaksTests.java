@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,18 +35,11 @@ class SwaksTests {
   @TempDir Path dir;
 
   private final RecordingHandler handler = new RecordingHandler();
-  private SmtpServer server;
+  @AutoClose private SmtpServer server;
 
   @BeforeEach
   void requireSwaks() {
     Requirements.tool("swaks");
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   @Test

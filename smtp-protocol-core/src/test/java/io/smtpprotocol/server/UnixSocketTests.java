@@ -2,6 +2,7 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprotocol.testing.RawClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.Requirements;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

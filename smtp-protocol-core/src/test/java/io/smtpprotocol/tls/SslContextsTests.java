@@ -8,29 +8,18 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.smtpprotocol.testing.Requirements;
+import io.smtpprotocol.testing.TestPki;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class SslContextsTests {
 
-  private static X509Bundle server;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    server = new CertificateBuilder()
-            .ecp256()
-            .subject("CN=localhost")
-            .addSanDnsName("localhost")
-            .setIsCertificateAuthority(true)
-            .buildSelfSigned();
-  }
+  private static final X509Bundle server = TestPki.get().server;
 
   private static SSLEngine engine(SslContext context) {
     return context.newEngine(ByteBufAllocator.DEFAULT);

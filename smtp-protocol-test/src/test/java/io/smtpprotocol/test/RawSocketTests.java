@@ -2,11 +2,7 @@ package io.smtpprotocol.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,67 +16,55 @@ class RawSocketTests {
 
   @RegisterExtension static SmtpTestServer smtp = SmtpTestServer.create();
 
-  private static Socket connect() throws Exception {
-    Socket socket = new Socket(smtp.host(), smtp.port());
-    socket.setSoTimeout((int) WAIT.toMillis());
-    return socket;
+  private static RawClient connect() throws Exception {
+    return new RawClient(smtp.port(), (int) WAIT.toMillis());
   }
 
   @Test
   void pipelinedTransactionIsAnsweredInOrderAndRecordsTheSendersAddress() throws Exception {
-    try (Socket socket = connect()) {
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      OutputStream out = socket.getOutputStream();
-      assertThat(in.readLine()).startsWith("220 localhost ESMTP");
-      out.write("EHLO raw.test\r\n".getBytes(StandardCharsets.US_ASCII));
+    try (RawClient c = connect()) {
+      assertThat(c.readLine()).startsWith("220 localhost ESMTP");
+      c.send("EHLO raw.test\r\n");
       String line;
       List<String> ehlo = new ArrayList<>();
       do {
-        line = in.readLine();
+        line = c.readLine();
         ehlo.add(line);
       } while (line.startsWith("250-"));
       assertThat(ehlo).contains("250-PIPELINING", "250-STARTTLS");
 
-      out.write(
-          ("MAIL FROM:<a@example.org>\r\n"
-               + "RCPT TO:<b@example.com>\r\n"
-               + "RCPT TO:<c@example.com>\r\n"
-               + "DATA\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      assertThat(List.of(in.readLine(), in.readLine(), in.readLine(), in.readLine()))
+      c.send(
+          "MAIL FROM:<a@example.org>\r\n"
+              + "RCPT TO:<b@example.com>\r\n"
+              + "RCPT TO:<c@example.com>\r\n"
+              + "DATA\r\n");
+      assertThat(List.of(c.readLine(), c.readLine(), c.readLine(), c.readLine()))
           .extracting(l -> l.substring(0, 3))
           .containsExactly("250", "250", "250", "354");
-      out.write(
-          "Subject: raw\r\n\r\n..dot-stuffed line\r\n.\r\nQUIT\r\n"
-              .getBytes(StandardCharsets.US_ASCII));
-      assertThat(in.readLine()).startsWith("250");
-      assertThat(in.readLine()).startsWith("221");
+      c.send("Subject: raw\r\n\r\n..dot-stuffed line\r\n.\r\nQUIT\r\n");
+      assertThat(c.readLine()).startsWith("250");
+      assertThat(c.readLine()).startsWith("221");
 
       ReceivedMessage m = smtp.takeMessage(WAIT);
       assertThat(m.recipients()).containsExactly("b@example.com", "c@example.com");
       assertThat(m.rawString()).isEqualTo("Subject: raw\r\n\r\n.dot-stuffed line\r\n");
       assertThat(m.helo()).isEqualTo("raw.test");
-      assertThat(m.clientAddress()).isEqualTo(socket.getLocalSocketAddress());
+      assertThat(m.clientAddress()).isEqualTo(c.localAddress());
     }
   }
 
   @Test
   void moreThanFiftyConnectionsFromLoopbackAreServed() throws Exception {
-    List<Socket> sockets = new ArrayList<>();
+    List<RawClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 60; i++) {
-        Socket socket = connect();
-        sockets.add(socket);
-        BufferedReader in =
-            new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-        assertThat(in.readLine()).as("greeting on connection %d", i + 1).startsWith("220 ");
+        RawClient c = connect();
+        clients.add(c);
+        assertThat(c.readLine()).as("greeting on connection %d", i + 1).startsWith("220 ");
       }
     } finally {
-      for (Socket s : sockets) {
-        s.close();
+      for (RawClient c : clients) {
+        c.close();
       }
     }
   }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.RequiredSearch;
-import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.context.LocalSmtpServerPort;
+import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.Requirements;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -131,7 +131,7 @@ class InboundMailApplicationTests {
   @Test
   void activeSessionsAreGaugedAndCommandsCounted() throws Exception {
     double ehlo = commands("EHLO", "2xx");
-    try (SmtpTestClient c = SmtpTestClient.greeted(port)) {
+    try (RawClient c = RawClient.afterEhlo(port)) {
       assertThat(meters.get("smtp.server.connections.active").gauge().value()).isEqualTo(1);
       assertThat(commands("EHLO", "2xx")).isEqualTo(ehlo + 1);
     }

@@ -16,7 +16,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
@@ -40,7 +40,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class SmtpClientAutoConfigurationTests {
 
-  private static final TestPki pki = TestPki.create();
+  private static final TestPki pki = TestPki.fresh();
   private static final MailEnvelope ENVELOPE = MailEnvelope.of("app@example.com", "user@example.org");
 
   private final ApplicationContextRunner runner =
@@ -202,9 +202,7 @@ class SmtpClientAutoConfigurationTests {
   @Test
   void sslBundleVerifiesTheServerOverRequiredStartTls() throws Exception {
     start(SmtpServer.builder().tls(TlsMode.STARTTLS, serverContext()));
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.ca.getCertificate());
+    KeyStore trust = pki.trustStore();
     SslBundle bundle = SslBundle.of(SslStoreBundle.of(null, null, trust));
     ApplicationContextRunner tls =
         runner
@@ -242,9 +240,7 @@ class SmtpClientAutoConfigurationTests {
   @Test
   void implicitTlsMode() throws Exception {
     start(SmtpServer.builder().tls(TlsMode.IMPLICIT, serverContext()));
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.ca.getCertificate());
+    KeyStore trust = pki.trustStore();
     runner
         .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("mail", SslBundle.of(SslStoreBundle.of(null, null, trust))))
         .withPropertyValues(

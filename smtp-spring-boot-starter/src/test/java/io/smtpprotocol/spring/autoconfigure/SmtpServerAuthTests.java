@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +24,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** AUTH with an {@link Authenticator} bean and the {@code smtp.server.auth.*} properties. */
 class SmtpServerAuthTests {
 
-  private static final TestPki pki = TestPki.create();
+  private static final TestPki pki = TestPki.fresh();
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
-          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
           .withBean(
               Authenticator.class,
               () -> Authenticator.ofPasswords(Map.of("alice", "wonderland", "bob", "builder")))
@@ -49,10 +50,10 @@ class SmtpServerAuthTests {
   void authenticatorBeanTurnsAuthOnAfterStartTls() {
     runner.run(
         context -> {
-          try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+          try (RawClient c = new RawClient(port(context))) {
             c.reply();
             assertThat(c.command("EHLO client.test").lines()).noneMatch(l -> l.startsWith("AUTH"));
-            c.startTls(pki.clientContext(null));
+            c.startTlsAndHandshake(pki.clientContext(null));
             assertThat(c.command("EHLO client.test").lines())
                 .contains("AUTH SCRAM-SHA-256 PLAIN LOGIN");
             assertThat(c.command("AUTH PLAIN " + plain("alice", "nope")).code()).isEqualTo(535);
@@ -68,7 +69,7 @@ class SmtpServerAuthTests {
         .withPropertyValues("smtp.server.auth.allow-insecure=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines())
                     .contains("AUTH SCRAM-SHA-256 PLAIN LOGIN");
@@ -90,14 +91,14 @@ class SmtpServerAuthTests {
               assertThat(context.getBean(SmtpServer.class).config().auth().addressFailureWindow())
                   .isEqualTo(Duration.ofHours(1));
               for (int i = 0; i < 2; i++) {
-                try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+                try (RawClient c = new RawClient(port(context))) {
                   c.reply();
                   c.command("EHLO client.test");
                   assertThat(c.command("AUTH PLAIN " + plain("alice", "guess" + i)).code())
                       .isEqualTo(535);
                 }
               }
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 c.command("EHLO client.test");
                 assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())
@@ -113,7 +114,7 @@ class SmtpServerAuthTests {
             "smtp.server.auth.allow-insecure=true", "smtp.server.auth.mechanisms=login,plain")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines()).contains("AUTH LOGIN PLAIN");
               }
@@ -126,7 +127,7 @@ class SmtpServerAuthTests {
         .withPropertyValues("smtp.server.auth.required=true", "smtp.server.auth.allow-insecure=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(530);
                 c.command("AUTH PLAIN " + plain("alice", "wonderland"));
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -154,7 +155,7 @@ class SmtpServerAuthTests {
         .withPropertyValues("smtp.server.auth.allow-insecure=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("AUTH PLAIN " + plain("bob", "builder")).toString())
                     .isEqualTo("535 5.7.8 Bob is on holiday");
                 assertThat(c.command("AUTH PLAIN " + plain("alice", "wonderland")).code())

@@ -11,11 +11,11 @@ import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.server.ServerConfig;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.context.SmtpServerLifecycle;
 import io.smtpprotocol.spring.context.SmtpServerPortInUseException;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
+import io.smtpprotocol.testing.RawClient;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,7 +71,7 @@ class SmtpServerAutoConfigurationTests {
               SmtpServer server = context.getBean(SmtpServer.class);
               assertThat(server.isRunning()).isTrue();
               assertThat(port(context)).isEqualTo(server.port()).isPositive();
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 assertThat(c.reply().toString()).isEqualTo("220 mx.test ESMTP ready");
               }
             });
@@ -171,7 +171,7 @@ class SmtpServerAutoConfigurationTests {
         .withPropertyValues("smtp.server.max-message-size=1KB", "smtp.server.max-recipients=1")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines()).contains("SIZE 1024");
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -188,7 +188,7 @@ class SmtpServerAutoConfigurationTests {
         .withPropertyValues("smtp.server.accepted-domains=example.com")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 c.command("EHLO client.test");
                 assertThat(c.command("MAIL FROM:<a@other.test>").code()).isEqualTo(250);
@@ -204,7 +204,7 @@ class SmtpServerAutoConfigurationTests {
     runner.run(
         context -> {
           assertThat(context.getBean(SmtpServer.class).config().xclientClients()).isEmpty();
-          try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+          try (RawClient c = new RawClient(port(context))) {
             c.reply();
             assertThat(c.command("EHLO client.test").toString()).doesNotContain("XCLIENT");
             assertThat(c.command("XCLIENT ADDR=192.0.2.7").toString())
@@ -220,7 +220,7 @@ class SmtpServerAutoConfigurationTests {
         .withBean(SessionListener.class)
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines())
                     .contains("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT");
@@ -267,7 +267,7 @@ class SmtpServerAutoConfigurationTests {
         .withUserConfiguration(Customizers.class)
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 assertThat(c.reply().toString()).isEqualTo("220 mx.customized ESMTP second");
               }
             });
@@ -283,7 +283,7 @@ class SmtpServerAutoConfigurationTests {
               SmtpServer server = context.getBean(SmtpServer.class);
               assertThat(server).isSameAs(context.getBean("ownServer"));
               assertThat(server.isRunning()).isTrue();
-              try (SmtpTestClient c = SmtpTestClient.connect(server.port())) {
+              try (RawClient c = new RawClient(server.port())) {
                 assertThat(c.reply().toString()).isEqualTo("220 mx.own ESMTP ready");
               }
             });
@@ -297,7 +297,7 @@ class SmtpServerAutoConfigurationTests {
             context -> {
               assertThat(context).hasSingleBean(SmtpHandler.class);
               OwnHandler.Recording handler = context.getBean(OwnHandler.Recording.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.mail("a@example.com", "b@example.com", "hello").code())
                     .isEqualTo(250);
               }
@@ -390,7 +390,7 @@ class SmtpServerAutoConfigurationTests {
             context -> {
               assertThat(context.getBean(SmtpServer.class).config().handlerExecutor()).isNull();
               ThreadRecorder recorder = context.getBean(ThreadRecorder.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 c.command("MAIL FROM:<a@example.com>");
               }
               assertThat(recorder.threads.poll(5, TimeUnit.SECONDS)).startsWith("smtp-handler");
@@ -416,7 +416,7 @@ class SmtpServerAutoConfigurationTests {
         .run(
             context -> {
               ThreadRecorder recorder = context.getBean(ThreadRecorder.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 c.command("MAIL FROM:<a@example.com>");
               }
               assertThat(recorder.threads.poll(5, TimeUnit.SECONDS))

@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
-import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.spring.metrics.SmtpServerMeterBinder;
@@ -49,7 +50,7 @@ class SmtpServerMetricsAutoConfigurationTests {
                   .isSameAs(context.getBean(SmtpServerMeterBinder.class));
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               int port = context.getBean(SmtpServer.class).port();
-              try (SmtpTestClient c = SmtpTestClient.greeted(port)) {
+              try (RawClient c = RawClient.afterEhlo(port)) {
                 assertThat(registry.get("smtp.server.connections.active").gauge().value())
                     .isEqualTo(1);
                 assertThat(c.mail("a@example.com", "b@example.com", "hello").code())
@@ -97,10 +98,10 @@ class SmtpServerMetricsAutoConfigurationTests {
 
   @Test
   void metersCountTlsHandshakesAndAuth() {
-    TestPki pki = TestPki.create();
+    TestPki pki = TestPki.fresh();
     runner
         .withBean(SimpleMeterRegistry.class)
-        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", pki.serverBundle()))
+        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
         .withBean(Authenticator.class, () -> Authenticator.ofPasswords(Map.of("alice", "secret")))
         .withBean(SmtpServerCustomizer.class, () -> b -> b.authFailureDelay(Duration.ZERO))
         .withPropertyValues("smtp.server.ssl.bundle=smtp")
@@ -108,8 +109,8 @@ class SmtpServerMetricsAutoConfigurationTests {
             context -> {
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               int port = context.getBean(SmtpServer.class).port();
-              try (SmtpTestClient c = SmtpTestClient.greeted(port)) {
-                c.startTls(pki.clientContext(null));
+              try (RawClient c = RawClient.afterEhlo(port)) {
+                c.startTlsAndHandshake(pki.clientContext(null));
                 c.command("EHLO client.test");
                 assertThat(c.command("AUTH PLAIN " + plain("alice", "wrong")).code())
                     .isEqualTo(535);

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.spring.TestSslBundles;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.tls.TlsInfo;
@@ -29,10 +30,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** TLS from a Spring Boot SSL bundle: STARTTLS, implicit TLS, client certificates, rotation. */
 class SmtpServerTlsTests {
 
-  private static final TestPki pki = TestPki.create();
+  private static final TestPki pki = TestPki.fresh();
 
   private final DefaultSslBundleRegistry bundles =
-      new DefaultSslBundleRegistry("smtp", pki.serverBundle());
+      new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki));
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
@@ -56,10 +57,10 @@ class SmtpServerTlsTests {
             context -> {
               assertThat(context.getBean(SmtpServer.class).config().tls().mode())
                   .isEqualTo(TlsMode.STARTTLS);
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS");
-                c.startTls(pki.clientContext(null));
+                c.startTlsAndHandshake(pki.clientContext(null));
                 assertThat(c.tlsSession().getPeerCertificates()[0])
                     .isEqualTo(pki.server.getCertificate());
                 assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS");
@@ -76,8 +77,8 @@ class SmtpServerTlsTests {
         .withPropertyValues("smtp.server.ssl.mode=implicit")
         .run(
             context -> {
-              try (SmtpTestClient c =
-                  SmtpTestClient.connectTls(port(context), pki.clientContext(null))) {
+              try (RawClient c =
+                  new RawClient(port(context)).handshake(pki.clientContext(null))) {
                 assertThat(c.reply().toString()).isEqualTo("220 mx.test ESMTP ready");
                 assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS");
               }
@@ -91,7 +92,7 @@ class SmtpServerTlsTests {
         .run(
             context -> {
               assertThat(context.getBean(SmtpServer.class).config().tls().enabled()).isFalse();
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 c.reply();
                 assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS");
               }
@@ -100,12 +101,12 @@ class SmtpServerTlsTests {
 
   @Test
   void bundleUpdateRotatesTheCertificateWithoutARestart() {
-    TestPki renewed = TestPki.create();
+    TestPki renewed = TestPki.fresh();
     runner.run(
         context -> {
-          bundles.updateBundle("smtp", renewed.serverBundle());
-          try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-            c.startTls(renewed.clientContext(null));
+          bundles.updateBundle("smtp", TestSslBundles.serverBundle(renewed));
+          try (RawClient c = RawClient.afterEhlo(port(context))) {
+            c.startTlsAndHandshake(renewed.clientContext(null));
             assertThat(c.tlsSession().getPeerCertificates()[0])
                 .isEqualTo(renewed.server.getCertificate());
           }
@@ -114,16 +115,16 @@ class SmtpServerTlsTests {
 
   @Test
   void bundleProtocolsAreTheOnlyOnesEnabled() {
-    bundles.updateBundle("smtp", pki.serverBundle(SslOptions.of(null, Set.of("TLSv1.2"))));
+    bundles.updateBundle("smtp", TestSslBundles.serverBundle(pki, SslOptions.of(null, Set.of("TLSv1.2"))));
     runner.run(
         context -> {
-          try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-            c.startTls(pki.clientContext(null));
+          try (RawClient c = RawClient.afterEhlo(port(context))) {
+            c.startTlsAndHandshake(pki.clientContext(null));
             assertThat(c.tlsSession().getProtocol()).isEqualTo("TLSv1.2");
           }
-          try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+          try (RawClient c = RawClient.afterEhlo(port(context))) {
             assertThatIOException()
-                .isThrownBy(() -> c.startTls(pki.clientContext(null), "TLSv1.3"));
+                .isThrownBy(() -> c.startTlsAndHandshake(pki.clientContext(null), "TLSv1.3"));
           }
         });
   }
@@ -135,16 +136,16 @@ class SmtpServerTlsTests {
         .withBean(TlsListener.class)
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThatIOException()
                     .isThrownBy(
                         () -> {
-                          c.startTls(pki.clientContext(null));
+                          c.startTlsAndHandshake(pki.clientContext(null));
                           c.command("EHLO client.test"); // TLS 1.3 reports the alert here
                         });
               }
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                c.startTls(pki.clientContext(pki.client));
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
+                c.startTlsAndHandshake(pki.clientContext(pki.client));
                 assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
               }
               TlsListener listener = context.getBean(TlsListener.class);
@@ -158,8 +159,8 @@ class SmtpServerTlsTests {
         .withPropertyValues("smtp.server.ssl.client-auth=want")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                c.startTls(pki.clientContext(null));
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
+                c.startTlsAndHandshake(pki.clientContext(null));
                 assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
               }
             });
@@ -171,9 +172,9 @@ class SmtpServerTlsTests {
         .withPropertyValues("smtp.server.tls-required=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(530);
-                c.startTls(pki.clientContext(null));
+                c.startTlsAndHandshake(pki.clientContext(null));
                 c.command("EHLO client.test");
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
               }
@@ -234,8 +235,8 @@ class SmtpServerTlsTests {
             "spring.ssl.bundle.pem.mail.keystore.private-key=" + key.toUri())
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
-                c.startTls(pki.clientContext(null));
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
+                c.startTlsAndHandshake(pki.clientContext(null));
                 assertThat(c.tlsSession().getPeerCertificates()[0])
                     .isEqualTo(pki.server.getCertificate());
               }

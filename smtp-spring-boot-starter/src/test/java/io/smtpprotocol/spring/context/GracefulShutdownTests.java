@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -51,8 +51,8 @@ class GracefulShutdownTests {
     SmtpServer server = context.getBean(SmtpServer.class);
     int port = server.port();
     CompletableFuture<Void> closed;
-    try (SmtpTestClient idle = SmtpTestClient.greeted(port);
-        SmtpTestClient busy = SmtpTestClient.greeted(port)) {
+    try (RawClient idle = RawClient.afterEhlo(port);
+        RawClient busy = RawClient.afterEhlo(port)) {
       busy.command("MAIL FROM:<a@example.com>");
       busy.command("RCPT TO:<b@example.com>");
       assertThat(busy.command("DATA").code()).isEqualTo(354);
@@ -86,7 +86,7 @@ class GracefulShutdownTests {
         start("spring.lifecycle.timeout-per-shutdown-phase=300ms");
     SlowMailroom mailroom = context.getBean(SlowMailroom.class);
     SmtpServer server = context.getBean(SmtpServer.class);
-    try (SmtpTestClient busy = SmtpTestClient.greeted(server.port())) {
+    try (RawClient busy = RawClient.afterEhlo(server.port())) {
       busy.command("MAIL FROM:<a@example.com>");
       busy.command("RCPT TO:<b@example.com>");
       assertThat(busy.command("DATA").code()).isEqualTo(354);
@@ -106,7 +106,7 @@ class GracefulShutdownTests {
 
   /** "refused" when the connection is refused, else the code of the first reply. */
   private static String newConnectionOutcome(int port) throws IOException {
-    try (SmtpTestClient c = SmtpTestClient.connect(port)) {
+    try (RawClient c = new RawClient(port)) {
       return String.valueOf(c.reply().code());
     } catch (ConnectException e) {
       return "refused";

@@ -10,8 +10,8 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
-import io.smtpprotocol.spring.TestPki;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
 import java.net.InetAddress;
@@ -54,7 +54,7 @@ class SmtpServerHealthIndicatorTests {
   @Test
   void runningServerIsUpWithPortTlsModeAndActiveSessions() throws Exception {
     server.start();
-    try (SmtpTestClient c = SmtpTestClient.greeted(server.port())) {
+    try (RawClient c = RawClient.afterEhlo(server.port())) {
       Health health = indicator.health(true);
       assertThat(health.getStatus()).isEqualTo(Status.UP);
       assertThat(health.getDetails())
@@ -67,7 +67,7 @@ class SmtpServerHealthIndicatorTests {
 
   @Test
   void tlsModeIsReported() throws Exception {
-    TestPki pki = TestPki.create();
+    TestPki pki = TestPki.fresh();
     SslContext context =
         SslContexts.forServer(pki.server.toKeyManagerFactory());
     try (SmtpServer secure =
@@ -93,7 +93,7 @@ class SmtpServerHealthIndicatorTests {
   @Test
   void drainingServerIsDown() throws Exception {
     server.start();
-    try (SmtpTestClient c = SmtpTestClient.greeted(server.port())) {
+    try (RawClient c = RawClient.afterEhlo(server.port())) {
       c.command("MAIL FROM:<a@example.com>");
       c.command("RCPT TO:<b@example.com>");
       c.command("DATA");

@@ -7,8 +7,8 @@ import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
+import io.smtpprotocol.testing.RawClient;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.util.concurrent.CompletionStage;
@@ -212,7 +212,7 @@ class SmtpListenerSignatureTests {
             context -> {
               assertThat(context).hasNotFailed();
               int port = context.getBean(SmtpServer.class).port();
-              try (SmtpTestClient c = SmtpTestClient.greeted(port)) {
+              try (RawClient c = RawClient.afterEhlo(port)) {
                 c.command("MAIL FROM:<a@example.com>");
                 assertThat(c.command("RCPT TO:<x@elsewhere.test>").code()).isEqualTo(550);
               }

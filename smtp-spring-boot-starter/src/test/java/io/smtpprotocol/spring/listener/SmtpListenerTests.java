@@ -12,9 +12,9 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.SessionInfo;
-import io.smtpprotocol.spring.SmtpTestClient;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerCustomizer;
+import io.smtpprotocol.testing.RawClient;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +55,7 @@ class SmtpListenerTests {
 
   /** What a test says to the server and expects back, on one greeted connection. */
   private interface Conversation {
-    void with(SmtpTestClient client) throws Exception;
+    void with(RawClient client) throws Exception;
   }
 
   /** Starts the server with {@code listener} as a bean and holds {@code conversation} with it. */
@@ -64,7 +64,7 @@ class SmtpListenerTests {
         .withBean(listener)
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 conversation.with(c);
               }
             });
@@ -133,7 +133,7 @@ class SmtpListenerTests {
         .withPropertyValues("smtp.server.max-message-size=64KB")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 // larger than one socket read: the listener starts reading, then the body fails
                 String big = ("x".repeat(98) + "\r\n").repeat(2000);
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -153,7 +153,7 @@ class SmtpListenerTests {
         .withPropertyValues("smtp.server.lmtp=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 assertThat(c.reply().toString()).contains("LMTP");
                 assertThat(c.command("LHLO client.test").code()).isEqualTo(250);
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -207,7 +207,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Ordered ordered = context.getBean(Ordered.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 c.command("MAIL FROM:<a@example.com>");
                 assertThat(c.command("RCPT TO:<ok@example.com>").toString())
                     .isEqualTo("250 2.1.5 first says yes");
@@ -227,7 +227,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Parameters p = context.getBean(Parameters.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 c.command("MAIL FROM:<a@example.com> SIZE=100 BODY=8BITMIME");
                 c.command("RCPT TO:<b@example.com>");
                 c.command("RCPT TO:<c@example.com>");
@@ -252,7 +252,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Parameters p = context.getBean(Parameters.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("MAIL FROM:<>").code()).isEqualTo(250);
               }
               p.seen.poll(5, TimeUnit.SECONDS);
@@ -267,7 +267,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Streaming s = context.getBean(Streaming.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.mail("a@example.com", "b@example.com", "Subject: hi\r\n\r\n..dot")
                         .toString())
                     .isEqualTo("250 2.0.0 Ok: message accepted");
@@ -283,7 +283,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Buffered b = context.getBean(Buffered.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.mail("a@example.com", "b@example.com", "Subject: hello\r\n\r\nbody")
                         .code())
                     .isEqualTo(250);
@@ -313,7 +313,7 @@ class SmtpListenerTests {
               assertThat(context.getBean(SmtpHandler.class).handledEvents())
                   .containsExactly(SmtpHandler.Event.RCPT_TO);
               AtomicInteger tasks = context.getBean(CountingExecutor.class).tasks;
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
                 assertThat(tasks).hasValue(0);
                 assertThat(c.command("RCPT TO:<known@example.com>").code()).isEqualTo(250);
@@ -355,7 +355,7 @@ class SmtpListenerTests {
         .run(
             context -> {
               Notified n = context.getBean(Notified.class);
-              try (SmtpTestClient c = SmtpTestClient.greeted(port(context))) {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
                 assertThat(c.command("RSET").code()).isEqualTo(250);
                 assertThat(c.command("QUIT").code()).isEqualTo(221);
               }
@@ -372,7 +372,7 @@ class SmtpListenerTests {
         .withPropertyValues("test.refuse=true")
         .run(
             context -> {
-              try (SmtpTestClient c = SmtpTestClient.connect(port(context))) {
+              try (RawClient c = new RawClient(port(context))) {
                 assertThat(c.reply().toString()).isEqualTo("554 5.7.1 Connection rejected");
                 assertThat(c.closedByServer()).isTrue();
               }
