@@ -3,7 +3,6 @@ package io.smtpprotocol.demo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -19,7 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record DemoProperties(
     @DefaultValue("./data/maildir") Path maildir,
     @DefaultValue({"localhost", "example.com"}) List<String> domains,
-    @Nullable Map<String, String> users) {
+    // null when unset: the constructor puts the default in
+    Map<String, String> users) {
 
   public DemoProperties {
     domains = domains.stream().map(String::strip).filter(d -> !d.isEmpty()).toList();

@@ -65,12 +65,14 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
 
   @Deprecated
   @Override
-  public ByteBuf readChunk(ChannelHandlerContext ctx) throws Exception {
+  public @org.jspecify.annotations.Nullable ByteBuf readChunk(ChannelHandlerContext ctx)
+      throws Exception {
     return readChunk(ctx.alloc());
   }
 
   @Override
-  public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
+  public @org.jspecify.annotations.Nullable ByteBuf readChunk(ByteBufAllocator allocator)
+      throws IOException {
     if (endOfInput) {
       return null;
     }

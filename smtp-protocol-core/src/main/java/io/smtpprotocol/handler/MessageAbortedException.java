@@ -13,11 +13,11 @@ public final class MessageAbortedException extends IOException {
 
   private static final long serialVersionUID = 1L;
 
-  public MessageAbortedException(String message) {
+  public MessageAbortedException(@Nullable String message) {
     super(message);
   }
 
-  public MessageAbortedException(String message, @Nullable Throwable cause) {
+  public MessageAbortedException(@Nullable String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 

@@ -298,7 +298,7 @@ final class HandlerCalls {
       warn("{} not run in session {}: handler executor saturated", who, id());
       return Replies.SERVER_BUSY;
     }
-    if (MessageAbortedException.isCause(cause)) {
+    if (cause != null && MessageAbortedException.isCause(cause)) {
       log.debug("{} stopped in session {}: {}", who, id(), String.valueOf(cause.getMessage()));
       return fallback;
     }

@@ -389,7 +389,7 @@ final class MessageIntake {
           each != null && t.contentEnd == ContentStatus.COMPLETE && t.failure == null;
       for (int i = 0; i < t.envelope.recipients().size(); i++) {
         out.write(
-            decided
+            decided && each != null
                 ? each.get(i).replyOr(Replies.MESSAGE_ACCEPTED, Replies.MESSAGE_REJECTED)
                 : ending.reply(),
             verb);

@@ -1,5 +1,7 @@
 package io.smtpprotocol.server;
 
+import static java.util.Objects.requireNonNull;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -329,9 +331,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     switch (verb) {
       case HELO, EHLO, LHLO -> hello.hello((Command.Hello) command);
       case MAIL -> envelope.mailFrom((Command.MailFrom) command);
-      case RCPT -> envelope.rcptTo((Command.RcptTo) command, t);
-      case DATA -> intake.data(t);
-      case BDAT -> intake.bdat((Command.Bdat) command, t);
+      case RCPT -> envelope.rcptTo((Command.RcptTo) command, requireNonNull(t));
+      case DATA -> intake.data(requireNonNull(t));
+      case BDAT -> intake.bdat((Command.Bdat) command, requireNonNull(t));
       case RSET -> {
         intake.reset();
         calls.notifyReset(info);

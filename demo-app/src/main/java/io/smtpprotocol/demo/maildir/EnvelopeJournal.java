@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
@@ -68,7 +69,7 @@ final class EnvelopeJournal implements GroupSync.Target, AutoCloseable {
       channel.position(end);
       if (created) {
         channel.force(false);
-        GroupSync.fsyncDirectory(file.getParent());
+        GroupSync.fsyncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
       }
     } catch (IOException | RuntimeException e) {
       channel.close();

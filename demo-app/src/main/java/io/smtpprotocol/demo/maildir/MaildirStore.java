@@ -212,13 +212,13 @@ public final class MaildirStore implements AutoCloseable {
       return Optional.empty();
     }
     Path inNew = newDir.resolve(id);
-    if (Files.isRegularFile(inNew) && inNew.getParent().equals(newDir)) {
+    if (Files.isRegularFile(inNew) && newDir.equals(inNew.getParent())) {
       return Optional.of(inNew);
     }
     // a mail reader that has seen the message moved it to cur/ as ID:2,FLAGS
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(cur, id + ":*")) {
       for (Path entry : entries) {
-        if (Files.isRegularFile(entry) && entry.getParent().equals(cur)) {
+        if (Files.isRegularFile(entry) && cur.equals(entry.getParent())) {
           return Optional.of(entry);
         }
       }
@@ -317,7 +317,7 @@ public final class MaildirStore implements AutoCloseable {
       }
       buffered += converter.finish(out, buffered);
       writeFully(channel, out, 0, buffered);
-      if (raw != null) {
+      if (raw != null && rawChannel != null) {
         raw.flush();
         rawChannel.force(false);
       }

@@ -298,7 +298,7 @@ public final class StartTlsLoadDriver {
     public void recipient(String recipient) {}
 
     @Override
-    public String data(InputStream data) throws IOException {
+    public @org.jspecify.annotations.Nullable String data(InputStream data) throws IOException {
       data.transferTo(OutputStream.nullOutputStream());
       return null;
     }

@@ -5,6 +5,7 @@ import io.smtpprotocol.client.SmtpClient;
 import io.smtpprotocol.client.SmtpClientPool;
 import io.smtpprotocol.client.TlsPolicy;
 import io.smtpprotocol.spring.client.SmtpClientSslContexts;
+import java.util.Objects;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -75,7 +76,11 @@ public final class SmtpClientAutoConfiguration {
       ObjectProvider<SmtpClientPool.Observer> observer) {
     SmtpClientProperties.Pool pool = properties.pool();
     SmtpClientPool.Builder builder =
-        SmtpClientPool.builder(client, properties.host(), properties.port())
+        SmtpClientPool.builder(
+                client,
+                // the bean's condition: smtp.client.host is set
+                Objects.requireNonNull(properties.host(), "smtp.client.host"),
+                properties.port())
             .maxConnections(pool.maxConnections())
             .maxMessagesPerConnection(pool.maxMessagesPerConnection())
             .idleTimeout(pool.idleTimeout())

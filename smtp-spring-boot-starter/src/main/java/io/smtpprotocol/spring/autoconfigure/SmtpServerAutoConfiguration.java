@@ -10,6 +10,7 @@ import io.smtpprotocol.spring.listener.SmtpListenerMethodProcessor;
 import io.smtpprotocol.spring.ssl.SmtpSslContextSupplier;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -115,7 +116,11 @@ public final class SmtpServerAutoConfiguration {
           "smtp.server.ssl.bundle is set, but the application has no SslBundles bean");
     }
     builder.tls(
-        ssl.mode(), new SmtpSslContextSupplier(bundles, ssl.bundle(), clientAuth(ssl.clientAuth())));
+        ssl.mode(),
+        new SmtpSslContextSupplier(
+            bundles,
+            Objects.requireNonNull(ssl.bundle(), "smtp.server.ssl.bundle"), // enabled() says set
+            clientAuth(ssl.clientAuth())));
     builder.tlsRequired(properties.tlsRequired());
   }
 

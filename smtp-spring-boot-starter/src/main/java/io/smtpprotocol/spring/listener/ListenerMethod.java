@@ -241,7 +241,7 @@ final class ListenerMethod {
 
   private static @Nullable Function<ListenerArguments, @Nullable Object> resolver(
       SmtpEvent event, Class<?> type) {
-    for (Parameter parameter : PARAMETERS.get(event)) {
+    for (Parameter parameter : PARAMETERS.getOrDefault(event, List.of())) {
       if (parameter.typeName().equals(type.getName())) {
         return parameter.value();
       }
@@ -250,7 +250,7 @@ final class ListenerMethod {
   }
 
   private static String available(SmtpEvent event) {
-    return String.join(", ", PARAMETERS.get(event).stream().map(Parameter::label).toList());
+    return String.join(", ", PARAMETERS.getOrDefault(event, List.of()).stream().map(Parameter::label).toList());
   }
 
   private static BodyUse bodyUse(Class<?> type) {
