@@ -111,7 +111,7 @@ final class ReplyWriter {
   }
 
   /** Records an event of the session, for example {@code "{} TLS {} {}"}, the id first. */
-  void event(String format, Object first, Object second) {
+  void event(String format, @Nullable Object first, @Nullable Object second) {
     if (debug) {
       transcript.debug(format, id(), first, second);
     }
@@ -125,7 +125,7 @@ final class ReplyWriter {
   }
 
   /** Records an event of the session with one argument, the id first. */
-  void event(String format, Object argument) {
+  void event(String format, @Nullable Object argument) {
     if (debug) {
       transcript.debug(format, id(), argument);
     }

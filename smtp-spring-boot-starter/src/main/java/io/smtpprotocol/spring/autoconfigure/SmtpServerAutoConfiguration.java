@@ -82,8 +82,9 @@ public final class SmtpServerAutoConfiguration {
     builder.requireTls(properties.requiretls());
     builder.dsn(properties.dsn());
     builder.lmtp(properties.lmtp());
-    if (properties.xclient().enabled()) {
-      builder.xclient(properties.xclient().trustedClients());
+    List<String> xclientClients = properties.xclient().trustedClients();
+    if (xclientClients != null && !xclientClients.isEmpty()) {
+      builder.xclient(xclientClients);
     }
     map.from(properties.acceptedDomains()).to(builder::acceptedDomains);
     builder.ioThreads(properties.ioThreads());
