@@ -19,6 +19,15 @@ sealed interface SmtpInput {
   /** A command line that cannot be used: too long, a bare CR or LF, invalid UTF-8. */
   record BadCommandLine(Reply reply) implements SmtpInput {}
 
+  /**
+   * The decoder used up its buffered input while the session wanted more: the replies written so
+   * far go out now, together, which is how replies to pipelined commands share one flush (RFC
+   * 2920).
+   */
+  record Drained() implements SmtpInput {
+    static final Drained INSTANCE = new Drained();
+  }
+
   /** Input arrived before the greeting was sent. */
   record EarlyInput() implements SmtpInput {}
 

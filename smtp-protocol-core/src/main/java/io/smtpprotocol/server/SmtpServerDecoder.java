@@ -5,13 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.smtpprotocol.protocol.Replies;
-import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.server.SmtpInput.ContentStatus;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The decoder works on demand. In {@link Mode#COMMAND} it passes up one {@link
  * SmtpInput.CommandLine} and then waits until the session calls {@link #request()}; pipelined
  * lines stay buffered meanwhile. When it runs out of buffered input while the session wants more,
- * it flushes the channel, so that replies to pipelined commands go out together (RFC 2920).
+ * it says so with {@link SmtpInput.Drained}, on which the session flushes its replies.
  *
  * <p>In {@link Mode#DATA} it passes up the content as {@link ByteBuf} slices, dot-unstuffed, and
  * ends with a {@link SmtpInput.ContentEnd} only at the exact sequence {@code CRLF.CRLF}. A bare CR
@@ -95,8 +89,6 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     this.lenient = lenient;
     this.maxBuffered = Math.max(maxBuffered, maxLineLength);
   }
-
-  // ---------------------------------------------------------------- control, event loop only
 
   /** The current mode. */
   Mode mode() {
@@ -192,8 +184,6 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     release();
   }
 
-  // ---------------------------------------------------------------- pipeline
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -231,11 +221,6 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     }
     cumulate(in);
     drain();
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    ctx.fireChannelReadComplete();
   }
 
   private void cumulate(ByteBuf in) {
@@ -311,7 +296,7 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       cumulation = null;
     }
     if (wantsInput && mode != Mode.STOPPED) {
-      c.flush();
+      c.fireChannelRead(SmtpInput.Drained.INSTANCE);
       if (readPaused) {
         readPaused = false;
         c.channel().config().setAutoRead(true);
@@ -321,8 +306,6 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       c.channel().config().setAutoRead(false);
     }
   }
-
-  // ---------------------------------------------------------------- command lines
 
   private boolean decodeLine(ChannelHandlerContext c, ByteBuf in) {
     int r = in.readerIndex();
@@ -339,7 +322,7 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       return true;
     }
     int limit = maxLineLength;
-    if (maxAuthLineLength > limit && w - r > AUTH.length && isAuth(in, r)) {
+    if (maxAuthLineLength > limit && CommandLineText.startsWithAuth(in, r, w)) {
       limit = maxAuthLineLength;
     }
     int nl = in.indexOf(r, Math.min(w, r + limit), LF);
@@ -365,50 +348,15 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
       emitLine(c, new SmtpInput.BadCommandLine(Replies.BARE_LINE_ENDING_IN_COMMAND));
       return true;
     }
-    SmtpInput line = decodeText(in, r, end - r);
+    SmtpInput line = CommandLineText.decode(in, r, end - r);
     emitLine(c, line);
     return true;
-  }
-
-  /** The AUTH verb in lower case, to compare with octets that are lowered with {@code | 0x20}. */
-  private static final byte[] AUTH =
-      Verb.AUTH.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-
-  /** Whether the line at {@code r}, at least five octets long, starts with {@code AUTH }. */
-  private static boolean isAuth(ByteBuf in, int r) {
-    for (int i = 0; i < AUTH.length; i++) {
-      if ((in.getByte(r + i) | 0x20) != AUTH[i]) {
-        return false;
-      }
-    }
-    return in.getByte(r + AUTH.length) == ' ';
-  }
-
-  private static SmtpInput decodeText(ByteBuf in, int index, int length) {
-    if (in.forEachByte(index, length, b -> b >= 0) < 0) {
-      return new SmtpInput.CommandLine(in.toString(index, length, StandardCharsets.US_ASCII));
-    }
-    try {
-      ByteBuffer bytes = in.nioBuffer(index, length);
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(bytes)
-              .toString();
-      return new SmtpInput.CommandLine(text);
-    } catch (CharacterCodingException e) {
-      return new SmtpInput.BadCommandLine(Replies.INVALID_UTF8);
-    }
   }
 
   private void emitLine(ChannelHandlerContext c, SmtpInput line) {
     demand = false;
     c.fireChannelRead(line);
   }
-
-  // ---------------------------------------------------------------- DATA
 
   private void decodeData(ChannelHandlerContext c, ByteBuf in) {
     int i = in.readerIndex();
@@ -522,8 +470,6 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
     demand = false;
     c.fireChannelRead(new SmtpInput.ContentEnd(dataStatus, dataSize));
   }
-
-  // ---------------------------------------------------------------- BDAT
 
   private void decodeChunk(ChannelHandlerContext c, ByteBuf in) {
     int n = (int) Math.min(chunkRemaining, in.readableBytes());

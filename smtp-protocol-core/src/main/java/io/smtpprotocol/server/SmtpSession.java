@@ -255,6 +255,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof SmtpInput.BadCommandLine bad) {
       out.badLine();
       answer(bad.reply(), auth.onBadLine() ? Verb.AUTH : Verb.INVALID);
+    } else if (msg instanceof SmtpInput.Drained) {
+      out.flush();
     } else if (msg instanceof SmtpInput.EarlyInput) {
       closeWith(Replies.EARLY_TALKER);
     } else if (msg instanceof SmtpInput content) {

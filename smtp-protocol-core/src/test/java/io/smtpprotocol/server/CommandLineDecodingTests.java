@@ -41,6 +41,21 @@ class CommandLineDecodingTests {
   }
 
   @Test
+  void theSessionIsCuedToFlushOnlyWhenPipelinedInputIsUsedUp() {
+    try (DecoderHarness h = DecoderHarness.greeted(LIMIT, false)) {
+      h.autoRequest = false;
+      int before = h.drained; // the first request found nothing buffered
+      h.feed("EHLO client\r\nMAIL FROM:<a@b>\r\n");
+      assertThat(h.events()).containsExactly("LINE EHLO client");
+      h.decoder.request(); // the second line was still buffered: no cue yet
+      assertThat(h.drained).isEqualTo(before);
+      h.decoder.request(); // nothing left: the replies to both lines go out together
+      assertThat(h.events()).containsExactly("LINE EHLO client", "LINE MAIL FROM:<a@b>");
+      assertThat(h.drained).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
   void emptyLineIsALine() {
     assertEvents(false, "\r\nNOOP\r\n", "LINE ", "LINE NOOP");
   }

@@ -28,6 +28,8 @@ final class DecoderHarness implements AutoCloseable {
       Pattern.compile("BDAT ([0-9]{1,18})( LAST)?", Pattern.CASE_INSENSITIVE); // as CommandParser
 
   final TrackingAllocator alloc = new TrackingAllocator();
+  /** How often the decoder signalled that it used up its input (the session flushes then). */
+  int drained;
   final SmtpServerDecoder decoder;
   final EmbeddedChannel channel;
   private final List<String> events = new ArrayList<>();
@@ -167,6 +169,11 @@ final class DecoderHarness implements AutoCloseable {
         if (suspendOnContent) {
           decoder.suspend();
         }
+        return;
+      }
+      if (msg instanceof SmtpInput.Drained) {
+        drained++;
+        ctx.flush(); // as the session does: the cue to flush, not an input to answer
         return;
       }
       if (msg instanceof SmtpInput.CommandLine line) {
