@@ -76,7 +76,10 @@ final class ProxyProtocol {
         .addLast("proxy", new HeaderHandler(session));
   }
 
-  /** Connections closed for want of a good header from a trusted proxy. */
+  /**
+   * Connections refused: from an untrusted peer, or with no header, a malformed, over-long or
+   * truncated one, or one not complete in time (a peer that hangs up first is not counted).
+   */
   long refused() {
     return refused.sum();
   }
