@@ -59,9 +59,12 @@ interface SessionHost {
 
   void release(@Nullable InetAddress ip);
 
-  /** The info of a session that begins on {@code ch}, with the next session id. */
+  /**
+   * The info of a session that begins on {@code ch}, with the next session id; its remote address
+   * is the client a PROXY header named, if any.
+   */
   default SessionInfo newSessionInfo(Channel ch) {
-    SocketAddress remote = ch.remoteAddress();
+    SocketAddress remote = ProxyProtocol.remoteAddress(ch);
     SocketAddress local = ch.localAddress();
     InetSocketAddress none = new InetSocketAddress(0);
     return new SessionInfo(

@@ -115,9 +115,11 @@ public final class SmtpServer implements AutoCloseable {
   private final AddressFailures authFailures;
   private final TrustedAddresses xclientClients;
   private final WarningLimiter warnings = new WarningLimiter(10, TimeUnit.SECONDS.toNanos(10));
+  private final @Nullable ProxyProtocol proxyProtocol;
 
-  private SmtpServer(ServerConfig config) {
+  private SmtpServer(ServerConfig config, @Nullable ProxyProtocol proxyProtocol) {
     this.config = config;
+    this.proxyProtocol = proxyProtocol;
     this.authFailures =
         new AddressFailures(
             config.auth().maxAddressFailures(),
@@ -485,6 +487,11 @@ public final class SmtpServer implements AutoCloseable {
     return state == State.RUNNING;
   }
 
+  /** The PROXY protocol of this listener, or null when it is off. */
+  @Nullable ProxyProtocol proxyProtocol() {
+    return proxyProtocol;
+  }
+
   Executor executor() {
     Executor ex = executor;
     if (ex == null) {
@@ -591,6 +598,8 @@ public final class SmtpServer implements AutoCloseable {
     private Duration authFailureDelay = AuthSettings.NONE.failureDelay();
     private int maxAddressAuthFailures = AuthSettings.NONE.maxAddressFailures();
     private Duration addressAuthFailureWindow = AuthSettings.NONE.addressFailureWindow();
+    private @Nullable TrustedAddresses trustedProxies;
+    private Duration proxyHeaderTimeout = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -893,6 +902,39 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Expects every connection to begin with a PROXY protocol header (HAProxy's, version 1 text or
+     * version 2 binary) from one of these proxies (default: off). Entries are IP addresses, CIDR
+     * blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) or {@code unix} for peers on a Unix
+     * domain socket; nothing is looked up in DNS. The client address the header names then stands
+     * for the connection everywhere: per-address connection limits and AUTH failures, {@link
+     * SessionInfo#remoteAddress()}, handler events and the transcript ({@code LOCAL} and {@code
+     * UNKNOWN} headers keep the proxy's own address). A connection from any other peer, or without
+     * a well-formed header within {@link #proxyHeaderTimeout(Duration)}, is closed without a
+     * greeting. On an implicit TLS listener the header comes before the TLS handshake.
+     *
+     * @throws IllegalArgumentException if the collection is empty or an entry is not an IP
+     *     address, a CIDR block or {@code unix}
+     */
+    public Builder proxyProtocol(Collection<String> trustedProxies) {
+      Objects.requireNonNull(trustedProxies, "trustedProxies");
+      if (trustedProxies.isEmpty()) {
+        throw new IllegalArgumentException("trustedProxies must name at least one proxy");
+      }
+      this.trustedProxies = TrustedAddresses.of(trustedProxies);
+      return this;
+    }
+
+    /** How long a connection has to send its whole PROXY header (default 5 seconds). */
+    public Builder proxyHeaderTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("proxyHeaderTimeout must be positive: " + timeout);
+      }
+      this.proxyHeaderTimeout = timeout;
+      return this;
+    }
+
     public SmtpServer build() {
       return new SmtpServer(
           new ServerConfig(
@@ -928,7 +970,8 @@ public final class SmtpServer implements AutoCloseable {
                   maxAuthFailures,
                   authFailureDelay,
                   maxAddressAuthFailures,
-                  addressAuthFailureWindow)));
+                  addressAuthFailureWindow)),
+          trustedProxies == null ? null : new ProxyProtocol(trustedProxies, proxyHeaderTimeout));
     }
   }
 }

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets up each accepted connection: TLS (implicit TLS only; STARTTLS adds it later, first in the
- * pipeline), reply encoder, input decoder, session.
+ * pipeline), reply encoder, input decoder, session. Behind a proxy ({@link ProxyProtocol}) the
+ * connection reads the PROXY header first and is set up when it has arrived.
  */
 final class SmtpServerInitializer extends ChannelInitializer<Channel> {
 
@@ -22,9 +23,18 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    server.register(ch);
+    ProxyProtocol proxy = server.proxyProtocol();
+    if (proxy != null) {
+      proxy.expectHeader(ch, this::initSession);
+    } else {
+      initSession(ch);
+    }
+  }
+
+  private void initSession(Channel ch) {
     ServerConfig config = server.config();
     Limits limits = config.limits();
-    server.register(ch);
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(
             limits.maxLineLength(), config.lenientLineEndings(), limits.bodyBufferSize());

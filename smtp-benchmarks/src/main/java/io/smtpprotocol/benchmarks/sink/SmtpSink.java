@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * java -jar smtp-sink.jar --port 2525 [--address 127.0.0.1] [--max-message-size 104857600]
  *                         [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]
- *                         [--warmup 50000]
+ *                         [--warmup 50000] [--proxy-protocol 127.0.0.1,10.0.0.0/8]
  * </pre>
  *
  * <p>Before it opens its port the sink sends {@code --warmup} messages through a throw-away copy
@@ -36,15 +37,33 @@ public final class SmtpSink {
       int ioThreads,
       int maxConnections,
       String domain,
-      long warmup) {
+      long warmup,
+      String proxyProtocol) {
 
     static final Options DEFAULTS =
         new Options(
-            "127.0.0.1", 2525, 100L * 1024 * 1024, defaultIoThreads(), 20_000, "smtp-sink", 50_000);
+            "127.0.0.1",
+            2525,
+            100L * 1024 * 1024,
+            defaultIoThreads(),
+            20_000,
+            "smtp-sink",
+            50_000,
+            "");
 
-    /** The same sink on a free loopback port, for the warm-up. */
+    /**
+     * The same sink on a free loopback port, for the warm-up; behind the PROXY protocol when this
+     * one is, trusting the warm-up's clients.
+     */
     Options onLoopback() {
-      return new Options("127.0.0.1", 0, maxMessageSize, ioThreads, maxConnections, domain, 0);
+      return new Options(
+          "127.0.0.1", 0, maxMessageSize, ioThreads, maxConnections, domain, 0,
+          proxyProtocol.isEmpty() ? "" : "127.0.0.1");
+    }
+
+    /** The trusted proxies, empty when the PROXY protocol is off. */
+    List<String> trustedProxies() {
+      return proxyProtocol.isEmpty() ? List.of() : List.of(proxyProtocol.split(","));
     }
 
     /**
@@ -73,13 +92,14 @@ public final class SmtpSink {
           throw new IllegalArgumentException("missing value for " + name);
         }
         switch (name) {
-          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup);
-          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup);
-          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain, o.warmup);
-          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain, o.warmup);
-          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain, o.warmup);
-          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value, o.warmup);
-          case "--warmup" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, number(name, value, 0, 10_000_000L));
+          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
+          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
+          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
+          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
+          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain, o.warmup, o.proxyProtocol);
+          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value, o.warmup, o.proxyProtocol);
+          case "--warmup" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, number(name, value, 0, 10_000_000L), o.proxyProtocol);
+          case "--proxy-protocol" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, value.strip());
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
@@ -130,15 +150,18 @@ public final class SmtpSink {
             .withMaxMessageSize(o.maxMessageSize())
             .withMaxConnections(o.maxConnections())
             .withMaxConnectionsPerIp(o.maxConnections());
-    return SmtpServer.builder()
-        .domain(o.domain())
-        .address(address)
-        .port(o.port())
-        .ioThreads(o.ioThreads())
-        .limits(limits)
-        .handler(new SinkHandler())
-        .build()
-        .start();
+    SmtpServer.Builder builder =
+        SmtpServer.builder()
+            .domain(o.domain())
+            .address(address)
+            .port(o.port())
+            .ioThreads(o.ioThreads())
+            .limits(limits)
+            .handler(new SinkHandler());
+    if (!o.proxyProtocol().isEmpty()) {
+      builder.proxyProtocol(o.trustedProxies());
+    }
+    return builder.build().start();
   }
 
   public static void main(String[] args) {
@@ -194,6 +217,6 @@ public final class SmtpSink {
     out.println(
         "usage: java -jar smtp-sink.jar [--port 2525] [--address 127.0.0.1] [--max-message-size 104857600]\n"
             + "                             [--io-threads CORES/2] [--max-connections 20000] [--domain smtp-sink]\n"
-            + "                             [--warmup 50000]");
+            + "                             [--warmup 50000] [--proxy-protocol TRUSTED,...]");
   }
 }

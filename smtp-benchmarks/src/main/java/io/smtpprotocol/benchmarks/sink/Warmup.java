@@ -45,13 +45,19 @@ final class Warmup {
    * returns how many were answered 250; without {@code large}, all of them are 1 KiB.
    */
   static long run(SmtpServer sink, long messages, boolean large) throws IOException {
+    return run(sink, messages, large, false);
+  }
+
+  /** As {@link #run(SmtpServer, long, boolean)}, each connection first sending a PROXY v1 header. */
+  static long run(SmtpServer sink, long messages, boolean large, boolean proxy)
+      throws IOException {
     ExecutorService clients = Executors.newFixedThreadPool(CONNECTIONS);
     try {
       List<Future<Long>> sent = new ArrayList<>();
       for (int i = 0; i < CONNECTIONS; i++) {
         long share = messages / CONNECTIONS + (i < messages % CONNECTIONS ? 1 : 0);
         boolean ehlo = i % 2 == 1;
-        sent.add(clients.submit(() -> send(sink.port(), share, large, ehlo)));
+        sent.add(clients.submit(() -> send(sink.port(), share, large, ehlo, proxy)));
       }
       long accepted = 0;
       for (Future<Long> f : sent) {
@@ -72,13 +78,17 @@ final class Warmup {
   static long run(SmtpSink.Options options) throws IOException {
     SmtpServer sink = SmtpSink.start(options.onLoopback());
     try {
-      return run(sink, options.warmup(), options.maxMessageSize() > 2 * LARGE.length);
+      return run(
+          sink,
+          options.warmup(),
+          options.maxMessageSize() > 2 * LARGE.length,
+          !options.proxyProtocol().isEmpty());
     } finally {
       sink.shutdownGracefully(Duration.ofSeconds(5)).join();
     }
   }
 
-  private static long send(int port, long messages, boolean large, boolean ehlo)
+  private static long send(int port, long messages, boolean large, boolean ehlo, boolean proxy)
       throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
@@ -86,6 +96,11 @@ final class Warmup {
       socket.setTcpNoDelay(true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
       OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+      if (proxy) {
+        out.write(
+            ascii("PROXY TCP4 127.0.0.1 127.0.0.1 " + socket.getLocalPort() + " " + port + "\r\n"));
+        out.flush();
+      }
       expect(in, 220);
       command(in, out, ascii((ehlo ? "EHLO" : "HELO") + " warmup.example.com\r\n"), 250);
       long accepted = 0;

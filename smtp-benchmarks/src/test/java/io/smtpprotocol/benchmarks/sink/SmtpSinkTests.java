@@ -86,6 +86,22 @@ class SmtpSinkTests {
   }
 
   @Test
+  void behindTheProxyProtocolTheSinkWantsAHeaderAndItsWarmupSendsOne() throws IOException {
+    SmtpSink.Options options = SmtpSink.Options.parse("--port=0", "--io-threads=1", "--proxy-protocol=127.0.0.1");
+    assertThat(options.trustedProxies()).containsExactly("127.0.0.1");
+    SmtpServer sink = SmtpSink.start(options);
+    try {
+      try (Socket socket = connect(sink.port())) {
+        socket.getOutputStream().write("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(reader(socket).readLine()).isNull(); // closed without a greeting
+      }
+      assertThat(Warmup.run(sink, 20, true, true)).isEqualTo(20);
+    } finally {
+      sink.shutdownGracefully(Duration.ofSeconds(1)).join();
+    }
+  }
+
+  @Test
   void unknownOrMalformedOptionsAreRefused() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SmtpSink.Options.parse("--nope", "1"))

@@ -91,6 +91,7 @@ public final class SmtpServerAutoConfiguration {
     builder.handlerThreads(properties.handlerThreads());
     builder.handler(handler.getObject());
     tls(builder, properties, sslBundles);
+    proxyProtocol(builder, properties.proxyProtocol());
     auth(builder, properties.auth(), authenticator.getIfUnique());
     if (Threading.VIRTUAL.isActive(environment)) {
       builder.handlerExecutor(virtualThreads());
@@ -123,6 +124,24 @@ public final class SmtpServerAutoConfiguration {
             Objects.requireNonNull(ssl.bundle(), "smtp.server.ssl.bundle"), // enabled() says set
             clientAuth(ssl.clientAuth())));
     builder.tlsRequired(properties.tlsRequired());
+  }
+
+  private static void proxyProtocol(
+      SmtpServer.Builder builder, SmtpServerProperties.ProxyProtocol proxy) {
+    if (!proxy.enabled()) {
+      return;
+    }
+    List<String> trusted = proxy.trustedProxies();
+    if (trusted == null || trusted.isEmpty()) {
+      throw new IllegalStateException(
+          "smtp.server.proxy-protocol.enabled=true needs the proxies' addresses: set"
+              + " smtp.server.proxy-protocol.trusted-proxies (IP addresses or CIDR blocks)");
+    }
+    try {
+      builder.proxyProtocol(trusted).proxyHeaderTimeout(proxy.headerTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("smtp.server.proxy-protocol: " + e.getMessage(), e);
+    }
   }
 
   private static ClientAuth clientAuth(SmtpServerProperties.ClientAuth auth) {

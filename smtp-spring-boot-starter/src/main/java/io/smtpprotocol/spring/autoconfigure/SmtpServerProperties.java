@@ -54,6 +54,8 @@ import org.springframework.util.unit.DataSize;
  *     the handler threads.
  * @param handlerThreads Most threads running listener methods (the pool grows on demand and
  *     shrinks when idle). Ignored when spring.threads.virtual.enabled=true.
+ * @param proxyProtocol PROXY protocol settings, for a server behind a TCP load balancer such as
+ *     HAProxy.
  */
 @ConfigurationProperties("smtp.server")
 public record SmtpServerProperties(
@@ -80,7 +82,8 @@ public record SmtpServerProperties(
     @DefaultValue Xclient xclient,
     @Nullable List<String> acceptedDomains,
     @DefaultValue("0") int ioThreads,
-    @DefaultValue("256") int handlerThreads) {
+    @DefaultValue("256") int handlerThreads,
+    @DefaultValue ProxyProtocol proxyProtocol) {
 
   /**
    * TLS of the SMTP server.
@@ -113,6 +116,23 @@ public record SmtpServerProperties(
     /** Clients must present a certificate the trust store accepts. */
     NEED
   }
+
+  /**
+   * The PROXY protocol (HAProxy's, version 1 or 2) in front of the SMTP server.
+   *
+   * @param enabled Whether every connection must begin with a PROXY protocol header from a trusted
+   *     proxy, whose client address then stands for the connection: in connection limits, AUTH
+   *     failure counts, listeners and logs. Connections without one are closed without a greeting.
+   * @param trustedProxies Addresses of the proxies allowed to send the header: IP addresses, CIDR
+   *     blocks such as 10.0.0.0/8, or 'unix' for peers on a Unix domain socket. Required when the
+   *     PROXY protocol is enabled.
+   * @param headerTimeout Time a connection has to send its whole PROXY header before it is
+   *     closed.
+   */
+  public record ProxyProtocol(
+      @DefaultValue("false") boolean enabled,
+      @Nullable List<String> trustedProxies,
+      @DefaultValue("5s") Duration headerTimeout) {}
 
   /**
    * AUTH (RFC 4954) of the SMTP server.
