@@ -80,7 +80,7 @@ public interface SmtpHandler {
 
   /**
    * A client connected. Rejecting sends the reply instead of the greeting and closes. Asked again
-   * after XCLIENT (see {@code SmtpServer.Builder.xclient}), for the client the proxy named.
+   * after XCLIENT (see {@code SmtpServerBuilder.xclient}), for the client the proxy named.
    */
   default CompletionStage<Decision> connect(SessionInfo session) {
     return Decision.acceptStage();

@@ -27,6 +27,7 @@ class ArchitectureTests {
   static final Set<String> SERVER_API =
       Set.of(
           "io.smtpprotocol.server.SmtpServer",
+          "io.smtpprotocol.server.SmtpServerBuilder",
           "io.smtpprotocol.server.Limits",
           "io.smtpprotocol.server.ServerConfig",
           "io.smtpprotocol.server.SmtpServerException",

@@ -2,6 +2,7 @@ package io.smtpprotocol.client;
 
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import java.net.InetAddress;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,7 @@ final class Servers {
 
   private Servers() {}
 
-  static SmtpServer.Builder builder(SmtpHandler handler) {
+  static SmtpServerBuilder builder(SmtpHandler handler) {
     return SmtpServer.builder()
         .domain("mx.test")
         .address(InetAddress.getLoopbackAddress())

@@ -21,6 +21,7 @@ import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import io.smtpprotocol.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class SmtpClientTests {
   private final Inbox inbox = new Inbox();
   @AutoClose private final Closer closing = new Closer();
 
-  private SmtpServer start(SmtpServer.Builder builder) {
+  private SmtpServer start(SmtpServerBuilder builder) {
     SmtpServer server = builder.build().start();
     closing.add(server);
     return server;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.handler.ssl.ClientAuth;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.security.cert.X509Certificate;
@@ -21,7 +22,7 @@ class StartTlsTests {
   private final Inbox inbox = new Inbox();
   @AutoClose private final Closer closing = new Closer();
 
-  private SmtpServer start(SmtpServer.Builder builder) {
+  private SmtpServer start(SmtpServerBuilder builder) {
     SmtpServer server = builder.build().start();
     closing.add(server);
     return server;

@@ -41,7 +41,7 @@ class AuthPolicyTests {
       };
   @AutoClose private SmtpServer server;
 
-  private void start(UnaryOperator<SmtpServer.Builder> options) {
+  private void start(UnaryOperator<SmtpServerBuilder> options) {
     SslContext context = pki.serverContext();
     server =
         options

@@ -61,7 +61,7 @@ class HaproxyTests {
                 new HaproxyProcess.Route("v2_implicit_tls", implicitTls.port(), "send-proxy-v2")));
   }
 
-  private static SmtpServer.Builder proxied() {
+  private static SmtpServerBuilder proxied() {
     return TestServers.builder(handler).proxyProtocol(List.of("127.0.0.1"));
   }
 

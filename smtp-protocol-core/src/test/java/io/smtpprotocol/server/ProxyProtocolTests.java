@@ -63,7 +63,7 @@ class ProxyProtocolTests {
     }
   }
 
-  private void start(UnaryOperator<SmtpServer.Builder> options) {
+  private void start(UnaryOperator<SmtpServerBuilder> options) {
     server = options.apply(TestServers.builder(handler).proxyProtocol(List.of("127.0.0.1"))).build().start();
   }
 

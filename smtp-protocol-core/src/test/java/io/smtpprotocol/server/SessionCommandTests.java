@@ -21,7 +21,7 @@ class SessionCommandTests {
     return Base64.getEncoder().encodeToString(response);
   }
 
-  private static SmtpServer.Builder withAuth() {
+  private static SmtpServerBuilder withAuth() {
     return SessionPhaseTests.server()
         .authenticator(new TestAuthenticator())
         .allowInsecureAuth(true)

@@ -15,7 +15,7 @@ class SessionGateTests {
   private static final String RCPT = "RCPT TO:<b@mx.test>\r\n";
 
   /** The reply codes after {@code setup}, to {@code command}. */
-  private static List<String> answer(SmtpServer.Builder server, String setup, String command) {
+  private static List<String> answer(SmtpServerBuilder server, String setup, String command) {
     try (SessionHarness s = new SessionHarness(server)) {
       s.send(setup);
       return s.send(command);
@@ -74,7 +74,7 @@ class SessionGateTests {
 
   @Test
   void bdatWithoutChunkingIsNotImplementedAndItsChunkIsDropped() {
-    SmtpServer.Builder server = SessionPhaseTests.server().chunking(false);
+    SmtpServerBuilder server = SessionPhaseTests.server().chunking(false);
     assertThat(answer(server, HELLO + MAIL + RCPT, "BDAT 4\r\nNOOPNOOP\r\n"))
         .containsExactly("502", "250");
   }
@@ -98,7 +98,7 @@ class SessionGateTests {
 
   @Test
   void tlsRequiredRefusesMailOnAPlainConnection() {
-    SmtpServer.Builder server =
+    SmtpServerBuilder server =
         SessionPhaseTests.server()
             .tls(io.smtpprotocol.tls.TlsMode.STARTTLS, () -> null)
             .tlsRequired(true);

@@ -34,7 +34,7 @@ final class SessionHarness implements AutoCloseable {
   final SmtpSession session;
   private boolean draining;
 
-  SessionHarness(SmtpServer.Builder builder) {
+  SessionHarness(SmtpServerBuilder builder) {
     SmtpServer server = builder.build(); // configured, never started
     Limits limits = server.config().limits();
     SmtpServerDecoder decoder =

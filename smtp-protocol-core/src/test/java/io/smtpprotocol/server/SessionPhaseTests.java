@@ -24,7 +24,7 @@ class SessionPhaseTests {
         }
       };
 
-  static SmtpServer.Builder server() {
+  static SmtpServerBuilder server() {
     return SmtpServer.builder().domain("mx.test").handler(ACCEPTING);
   }
 

@@ -11,7 +11,7 @@ final class TestServers {
 
   private TestServers() {}
 
-  static SmtpServer.Builder builder(SmtpHandler handler) {
+  static SmtpServerBuilder builder(SmtpHandler handler) {
     return SmtpServer.builder()
         .domain("mx.test")
         .address(InetAddress.getLoopbackAddress())

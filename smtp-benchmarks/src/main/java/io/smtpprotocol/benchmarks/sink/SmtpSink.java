@@ -2,6 +2,7 @@ package io.smtpprotocol.benchmarks.sink;
 
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -150,7 +151,7 @@ public final class SmtpSink {
             .withMaxMessageSize(o.maxMessageSize())
             .withMaxConnections(o.maxConnections())
             .withMaxConnectionsPerIp(o.maxConnections());
-    SmtpServer.Builder builder =
+    SmtpServerBuilder builder =
         SmtpServer.builder()
             .domain(o.domain())
             .address(address)

@@ -5,6 +5,7 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import io.smtpprotocol.spring.context.SmtpServerLifecycle;
 import io.smtpprotocol.spring.listener.SmtpListenerMethodProcessor;
 import io.smtpprotocol.spring.ssl.SmtpSslContextSupplier;
@@ -71,7 +72,7 @@ public final class SmtpServerAutoConfiguration {
       ObjectProvider<SslBundles> sslBundles,
       ObjectProvider<Authenticator> authenticator,
       Environment environment) {
-    SmtpServer.Builder builder = SmtpServer.builder();
+    SmtpServerBuilder builder = SmtpServer.builder();
     PropertyMapper map = PropertyMapper.get();
     map.from(properties.address()).to(builder::address);
     builder.port(properties.port());
@@ -101,7 +102,7 @@ public final class SmtpServerAutoConfiguration {
   }
 
   private static void tls(
-      SmtpServer.Builder builder,
+      SmtpServerBuilder builder,
       SmtpServerProperties properties,
       ObjectProvider<SslBundles> sslBundles) {
     SmtpServerProperties.Ssl ssl = properties.ssl();
@@ -127,7 +128,7 @@ public final class SmtpServerAutoConfiguration {
   }
 
   private static void proxyProtocol(
-      SmtpServer.Builder builder, SmtpServerProperties.ProxyProtocol proxy) {
+      SmtpServerBuilder builder, SmtpServerProperties.ProxyProtocol proxy) {
     if (!proxy.enabled()) {
       return;
     }
@@ -153,7 +154,7 @@ public final class SmtpServerAutoConfiguration {
   }
 
   private static void auth(
-      SmtpServer.Builder builder,
+      SmtpServerBuilder builder,
       SmtpServerProperties.Auth auth,
       @Nullable Authenticator authenticator) {
     if (authenticator == null) {

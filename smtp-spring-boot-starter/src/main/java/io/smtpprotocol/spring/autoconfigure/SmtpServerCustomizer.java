@@ -1,6 +1,7 @@
 package io.smtpprotocol.spring.autoconfigure;
 
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 
 /**
  * Customizes the auto-configured {@link SmtpServer} before it is built. Every customizer bean is
@@ -18,5 +19,5 @@ import io.smtpprotocol.server.SmtpServer;
 public interface SmtpServerCustomizer {
 
   /** Customizes the builder. */
-  void customize(SmtpServer.Builder builder);
+  void customize(SmtpServerBuilder builder);
 }

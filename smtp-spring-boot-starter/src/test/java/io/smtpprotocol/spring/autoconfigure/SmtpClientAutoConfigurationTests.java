@@ -16,6 +16,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.server.SmtpServer;
+import io.smtpprotocol.server.SmtpServerBuilder;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
@@ -80,7 +81,7 @@ class SmtpClientAutoConfigurationTests {
     }
   }
 
-  private SmtpServer start(SmtpServer.Builder builder) {
+  private SmtpServer start(SmtpServerBuilder builder) {
     server = builder.address(InetAddress.getLoopbackAddress()).port(0).domain("mx.test").handler(kept).build().start();
     return server;
   }
