@@ -35,6 +35,7 @@ final class EnvelopeJson {
     string(json, m.receivedAt().toString());
     json.append(",\"remoteAddress\":");
     string(json, m.remoteAddress());
+    json.append(",\"remotePort\":").append(m.remotePort()); // "null" when there is none
     json.append(",\"tls\":").append(m.tls());
     json.append(",\"authenticatedUser\":");
     if (m.authenticatedUser() == null) {

@@ -156,6 +156,7 @@ public final class MaildirStore implements AutoCloseable {
               written.subject(),
               delivery.receivedAt(),
               delivery.remoteAddress(),
+              delivery.remotePort(),
               delivery.tls(),
               delivery.authenticatedUser());
       if (written.rawCopy()) {

@@ -42,6 +42,7 @@ class InboundMail {
             envelope.from().address(),
             recipients,
             remoteAddress(session),
+            session.remoteInetAddress().map(InetSocketAddress::getPort).orElse(null),
             session.isTls(),
             session.authenticatedUser(),
             Instant.now());

@@ -40,14 +40,15 @@ class HttpApiIT {
     JsonNode newest = list.get(ids.indexOf(second));
     assertThat(newest.propertyNames())
         .containsExactlyInAnyOrder(
-            "id", "from", "recipients", "size", "subject", "receivedAt", "remoteAddress", "tls",
-            "authenticatedUser");
+            "id", "from", "recipients", "size", "subject", "receivedAt", "remoteAddress", "remotePort",
+            "tls", "authenticatedUser");
     assertThat(newest.get("from").asString()).isEqualTo("carol@example.org");
     assertThat(newest.get("recipients").valueStream().map(JsonNode::asString))
         .containsExactly("dave@localhost");
     assertThat(newest.get("subject").asString()).isEqualTo("second \u00e9t\u00e9 " + tag);
     assertThat(Instant.parse(newest.get("receivedAt").asString())).isAfter(before);
     assertThat(newest.get("remoteAddress").asString()).isEqualTo("127.0.0.1");
+    assertThat(newest.get("remotePort").asInt()).isBetween(1, 65535);
     assertThat(newest.get("tls").asBoolean()).isFalse();
     assertThat(newest.get("authenticatedUser").isNull()).isTrue();
     byte[] raw = app.getBytes("/api/messages/" + second + "/raw").body();

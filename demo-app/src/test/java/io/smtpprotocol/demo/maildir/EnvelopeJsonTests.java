@@ -48,4 +48,34 @@ class EnvelopeJsonTests {
         .contains("\"from\":\"\"");
     assertThat(json.readValue(EnvelopeJson.toJson(message), StoredMessage.class)).isEqualTo(message);
   }
+
+  @Test
+  void clientPortIsWrittenAndReadBackAndNullWhenUnknown() {
+    StoredMessage withPort =
+        new StoredMessage(
+            "1.M1.h", "", List.of(), 0, "", Instant.EPOCH, "192.0.2.7", 40123, false, null);
+    StoredMessage withoutPort =
+        new StoredMessage("1.M2.h", "", List.of(), 0, "", Instant.EPOCH, "", false, null);
+
+    assertThat(new String(EnvelopeJson.toJson(withPort), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"remoteAddress\":\"192.0.2.7\",\"remotePort\":40123,");
+    assertThat(json.readValue(EnvelopeJson.toJson(withPort), StoredMessage.class)).isEqualTo(withPort);
+    assertThat(new String(EnvelopeJson.toJson(withoutPort), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"remotePort\":null,");
+    assertThat(json.readValue(EnvelopeJson.toJson(withoutPort), StoredMessage.class).remotePort())
+        .isNull();
+  }
+
+  @Test
+  void recordsWrittenBeforeThePortWasKeptReadBackWithoutOne() {
+    String earlier =
+        "{\"id\":\"1.M3.h\",\"from\":\"\",\"recipients\":[],\"size\":0,\"subject\":\"\","
+            + "\"receivedAt\":\"1970-01-01T00:00:00Z\",\"remoteAddress\":\"10.0.0.1\",\"tls\":false,"
+            + "\"authenticatedUser\":null}";
+
+    StoredMessage read = json.readValue(earlier, StoredMessage.class);
+
+    assertThat(read.remoteAddress()).isEqualTo("10.0.0.1");
+    assertThat(read.remotePort()).isNull();
+  }
 }
