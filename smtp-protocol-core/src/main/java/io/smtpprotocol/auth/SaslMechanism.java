@@ -6,10 +6,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A server-side SASL mechanism. The built-in ones are made by {@link #of(String)}; an instance may
- * keep per-server secrets, so each server makes its own.
+ * A server-side SASL mechanism: one of the {@link #STANDARD} ones, made by {@link #of(String)}; an
+ * instance may keep per-server secrets, so each server makes its own. The set is closed (the
+ * interface is sealed): the server's AUTH settings name mechanisms, they do not plug them in.
  */
-public interface SaslMechanism {
+public sealed interface SaslMechanism
+    permits PlainMechanism,
+        LoginMechanism,
+        CramMd5Mechanism,
+        XOAuth2Mechanism,
+        ScramSha256Mechanism {
 
   /** The names of the built-in mechanisms. */
   List<String> STANDARD = List.of("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "SCRAM-SHA-256");
