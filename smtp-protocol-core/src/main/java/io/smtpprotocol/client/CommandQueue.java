@@ -41,6 +41,7 @@ final class CommandQueue {
   private long timerAt;
   private @Nullable Throwable failure;
   private @Nullable PendingReply parked;
+  private @Nullable Runnable onFailure;
 
   CommandQueue(Channel channel, ClientConfig config) {
     this.channel = channel;
@@ -308,12 +309,21 @@ final class CommandQueue {
     while ((p = pending.poll()) != null) {
       p.future.completeExceptionally(failure());
     }
+    Runnable hook = onFailure;
+    if (hook != null) {
+      hook.run();
+    }
     barrier = false;
     Runnable r;
     while ((r = deferred.poll()) != null) {
       r.run();
     }
     channel.close();
+  }
+
+  /** On failure, after the waiting commands are failed, also runs this (once per failure call). */
+  void whenFailed(Runnable action) {
+    onFailure = action;
   }
 
   boolean hasFailed() {

@@ -7,7 +7,6 @@ import static io.smtpprotocol.client.Stages.unwrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.smtpprotocol.protocol.Reply;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,15 +17,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The content of a message on one connection: DATA and the encoded message after its {@code 354}
- * (one buffer when small and in memory, chunks read as the socket takes them otherwise), or BDAT
- * chunks (RFC 3030), each after the reply to the one before. Commands issued after DATA wait behind
- * the barrier until the content is written; a writer that makes no progress for the data block
- * timeout fails the connection.
+ * (one buffer when small and in memory, chunks read as the socket takes them otherwise, by a
+ * {@link ContentStream}), or BDAT chunks (RFC 3030), each after the reply to the one before.
+ * Commands issued after DATA wait behind the barrier until the content is written.
  */
 final class MessageWriter {
 
@@ -37,11 +34,14 @@ final class MessageWriter {
   private final CommandQueue commands;
   private final ClientConfig config;
   private volatile @Nullable CompletableFuture<Reply> lastData;
+  // on the event loop only
+  private @Nullable ContentStream streaming;
 
   MessageWriter(Channel channel, CommandQueue commands, ClientConfig config) {
     this.channel = channel;
     this.commands = commands;
     this.config = config;
+    commands.whenFailed(this::abandon);
   }
 
   /** DATA for a later {@link #message}. */
@@ -131,30 +131,36 @@ final class MessageWriter {
   private CompletionStage<List<Reply>> writeBody(Object body, int replies) {
     if (commands.hasFailed()) {
       if (body instanceof MessageEncoder encoder) {
-        closeQuietly(encoder);
+        encoder.closeQuietly();
       } else {
         ReferenceCountUtil.release(body);
       }
       return failed(commands.failure());
     }
     List<PendingReply> waiting = commands.expect("message", config.finalTimeout(), replies);
-    ScheduledFuture<?> watchdog = body instanceof MessageEncoder encoder ? watchProgress(encoder) : null;
-    channel
-        .writeAndFlush(body)
-        .addListener(
-            w -> {
-              if (watchdog != null) {
-                watchdog.cancel(false);
-              }
-              if (!w.isSuccess()) {
-                commands.fail(new SmtpConnectionException("cannot write the message", w.cause()));
-                return;
-              }
-              commands.written(waiting);
-            });
-    // later commands may be written now: they queue behind the content
-    commands.lowerBarrier();
+    ContentStream stream = new ContentStream(channel, commands, body, waiting, config.dataBlockTimeout());
+    streaming = stream;
+    if (stream.write()) {
+      streaming = null;
+    }
     return collect(waiting);
+  }
+
+  /** On the loop: the channel became writable; the content being written goes on. */
+  void resume() {
+    ContentStream stream = streaming;
+    if (stream != null && channel.isWritable() && stream.write()) {
+      streaming = null;
+    }
+  }
+
+  /** On the loop: the connection failed; the content being written is given up. */
+  private void abandon() {
+    ContentStream stream = streaming;
+    streaming = null;
+    if (stream != null) {
+      stream.abandon();
+    }
   }
 
   /**
@@ -188,26 +194,6 @@ final class MessageWriter {
               }
             });
     return all;
-  }
-
-  /** Fails the connection when writing the content makes no progress for the data block timeout. */
-  private ScheduledFuture<?> watchProgress(MessageEncoder body) {
-    long period = config.dataBlockTimeout().toNanos();
-    long[] last = {-1};
-    return channel
-        .eventLoop()
-        .scheduleAtFixedRate(
-            () -> {
-              long now = body.progress();
-              if (now == last[0] && !body.isEndOfInput()) {
-                commands.fail(
-                    new SmtpConnectionException("the server took no message data for " + config.dataBlockTimeout()));
-              }
-              last[0] = now;
-            },
-            period,
-            period,
-            TimeUnit.NANOSECONDS);
   }
 
   // ---------------------------------------------------------------- BDAT
@@ -247,7 +233,7 @@ final class MessageWriter {
     MessageEncoder encoder = new MessageEncoder(in, false);
     CompletableFuture<Reply> done = new CompletableFuture<>();
     commands.onLoop(() -> nextChunk(encoder, null, done));
-    return done.whenComplete((r, e) -> closeQuietly(encoder));
+    return done.whenComplete((r, e) -> encoder.closeQuietly());
   }
 
   private void nextChunk(MessageEncoder encoder, @Nullable ByteBuf current, CompletableFuture<Reply> done) {
@@ -284,14 +270,6 @@ final class MessageWriter {
                 nextChunk(encoder, following, done);
               }
             });
-  }
-
-  private static void closeQuietly(MessageEncoder encoder) {
-    try {
-      encoder.close();
-    } catch (Exception ignored) {
-      // the message was sent or given up; its stream has nothing more to say
-    }
   }
 
   private static boolean release(ByteBuf buf) {

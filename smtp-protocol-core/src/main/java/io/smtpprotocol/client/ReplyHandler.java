@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads reply lines (framed by the line decoder before it) into the command queue, and turns what
- * goes wrong on the channel into a failed connection.
+ * Reads reply lines (framed by the line decoder before it) into the command queue, lets the
+ * message writer go on when the channel drains, and turns what goes wrong on the channel into a
+ * failed connection.
  */
 final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
@@ -22,11 +23,13 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
   private final CommandQueue commands;
   private final TlsUpgrade tls;
+  private final MessageWriter writer;
   private final int maxLineLength;
 
-  ReplyHandler(CommandQueue commands, TlsUpgrade tls, ClientConfig config) {
+  ReplyHandler(CommandQueue commands, TlsUpgrade tls, MessageWriter writer, ClientConfig config) {
     this.commands = commands;
     this.tls = tls;
+    this.writer = writer;
     this.maxLineLength = config.maxReplyLineLength();
   }
 
@@ -63,6 +66,12 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     } finally {
       buf.release();
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    writer.resume();
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

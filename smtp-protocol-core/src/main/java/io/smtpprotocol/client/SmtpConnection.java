@@ -2,7 +2,6 @@ package io.smtpprotocol.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.smtpprotocol.protocol.Extensions;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
@@ -44,7 +43,6 @@ public final class SmtpConnection implements AutoCloseable {
 
   static final String TLS = "smtp-client-tls";
   static final String LINES = "smtp-client-lines";
-  static final String CHUNKS = "smtp-client-chunks";
   static final String HANDLER = "smtp-client";
 
   private final ClientConfig config;
@@ -72,9 +70,8 @@ public final class SmtpConnection implements AutoCloseable {
 
   /** Adds the client's handlers to the end of the channel's pipeline. */
   void install(ChannelPipeline pipeline) {
-    pipeline.addLast(CHUNKS, new ChunkedWriteHandler());
     pipeline.addLast(LINES, ReplyHandler.lineDecoder(config));
-    pipeline.addLast(HANDLER, new ReplyHandler(commands, tls, config));
+    pipeline.addLast(HANDLER, new ReplyHandler(commands, tls, writer, config));
   }
 
   /** Completes with the greeting, or fails when it is negative or does not come. */
