@@ -2,29 +2,32 @@ package io.smtpprotocol.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a message chunk by chunk for {@code ChunkedWriteHandler}, which asks for the next chunk only
- * while the channel is writable: the message is never held whole. Bare CR and bare LF become CRLF;
- * with dot-stuffing (DATA) a dot at the start of a line is doubled and {@code .CRLF} ends the data;
- * the message always ends with CRLF.
+ * Reads a message chunk by chunk, each chunk when the connection asks for it (so the message is
+ * never held whole). Bare CR and bare LF become CRLF; with dot-stuffing (DATA) a dot at the start
+ * of a line is doubled and {@code .CRLF} ends the data; the message always ends with CRLF. Lines
+ * of any length pass unchanged: the encoder does not fold or refuse them.
  */
-final class MessageEncoder implements ChunkedInput<ByteBuf> {
+final class MessageEncoder implements AutoCloseable {
 
   static final int CHUNK = 64 * 1024;
 
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final @org.jspecify.annotations.Nullable InputStream in;
-  private final byte @org.jspecify.annotations.Nullable [] array;
+  private final @Nullable InputStream in;
+  private final byte @Nullable [] array;
+  private final int chunk;
   private int arrayOffset;
   private final boolean dotStuffing;
-  private byte @org.jspecify.annotations.Nullable [] buffer;
+  private byte @Nullable [] buffer;
   private final LineState state = new LineState();
   private boolean endOfInput;
   private long progress;
@@ -32,17 +35,24 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
   MessageEncoder(InputStream in, boolean dotStuffing) {
     this.in = in;
     this.array = null;
+    this.chunk = CHUNK;
     this.dotStuffing = dotStuffing;
   }
 
   /** Reads a message held in memory, without copying it first. */
   MessageEncoder(byte[] message, boolean dotStuffing) {
+    this(message, dotStuffing, CHUNK);
+  }
+
+  /** Reads a message held in memory in chunks of {@code chunk} octets (tests split it small). */
+  MessageEncoder(byte[] message, boolean dotStuffing, int chunk) {
     this.in = null;
     this.array = message;
+    this.chunk = chunk;
     this.dotStuffing = dotStuffing;
   }
 
-  /** Encodes a message held in memory into one buffer. */
+  /** Encodes a message held in memory into one buffer, with its end of data. */
   static ByteBuf encode(byte[] message, ByteBufAllocator allocator) {
     ByteBuf out = allocator.buffer(message.length + message.length / 32 + 16);
     LineState state = new LineState();
@@ -51,30 +61,36 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     return out;
   }
 
-  @Override
-  public boolean isEndOfInput() {
+  /** Whether the last chunk was read (the one that holds the end of the data). */
+  boolean isEndOfInput() {
     return endOfInput;
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (in != null) {
       in.close();
     }
   }
 
-  @Deprecated
-  @Override
-  public @org.jspecify.annotations.Nullable ByteBuf readChunk(ChannelHandlerContext ctx)
-      throws Exception {
-    return readChunk(ctx.alloc());
+  /** Closes the stream; a failure to is ignored, as the message was read or given up. */
+  void closeQuietly() {
+    try {
+      close();
+    } catch (IOException | RuntimeException ignored) {
+      // nothing more will be read
+    }
   }
 
-  @Override
-  public @org.jspecify.annotations.Nullable ByteBuf readChunk(ByteBufAllocator allocator)
-      throws IOException {
+  /**
+   * The next chunk, encoded: a message in memory ends with its last octets, a stream with a chunk
+   * of its own once it reports its end.
+   *
+   * @throws IllegalStateException after the last chunk
+   */
+  ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
     if (endOfInput) {
-      return null;
+      throw new IllegalStateException("the message was read to its end");
     }
     byte[] src;
     int from;
@@ -82,28 +98,26 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     if (array != null) {
       src = array;
       from = arrayOffset;
-      n = Math.min(CHUNK, array.length - arrayOffset);
-      if (n == 0) {
-        n = -1;
-      }
-      arrayOffset += Math.max(n, 0);
+      n = Math.min(chunk, array.length - arrayOffset);
+      arrayOffset += n;
+      endOfInput = arrayOffset == array.length;
     } else {
       if (buffer == null) {
-        buffer = new byte[CHUNK];
+        buffer = new byte[chunk];
       }
       src = buffer;
       from = 0;
-      n = java.util.Objects.requireNonNull(in).read(buffer, 0, CHUNK);
+      n = Objects.requireNonNull(in).read(buffer, 0, chunk);
+      endOfInput = n < 0;
+      n = Math.max(n, 0);
     }
-    // worst case every octet becomes two (bare LF to CRLF, or a dot doubled), plus the end
-    ByteBuf out = allocator.buffer(n < 0 ? 5 : n + n / 16 + 16);
+    // room for a few changes and the end; the buffer grows if a chunk needs more
+    ByteBuf out = allocator.buffer(n + n / 16 + 16);
     try {
-      if (n < 0) {
-        endOfInput = true;
+      progress += n;
+      state.encode(src, from, from + n, out, dotStuffing);
+      if (endOfInput) {
         state.finish(out, dotStuffing);
-      } else {
-        progress += n;
-        state.encode(src, from, from + n, out, dotStuffing);
       }
       return out;
     } catch (RuntimeException e) {
@@ -112,21 +126,21 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
     }
   }
 
-  @Override
-  public long length() {
-    return -1;
-  }
-
-  @Override
-  public long progress() {
+  /** How many octets of the message were read so far. */
+  long progress() {
     return progress;
   }
 
   /**
    * The line-ending and dot-stuffing state across chunks. Octets that need no change are copied in
-   * runs: a message that already has CRLF line endings and no leading dots is one copy per chunk.
+   * runs: a message that already has CRLF line endings and no leading dots is one copy per chunk,
+   * after a search for line breaks that looks at 32 octets at a time and steps over each CRLF line
+   * end in one go.
    */
   static final class LineState {
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
     private boolean lineStart = true;
     private boolean afterCr;
 
@@ -137,10 +151,16 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
       int i = from;
       while (i < to) {
         if (!start && !cr) {
-          // inside a line: skip to its end, eight octets at a time
+          // inside a line: skip to its end
           i = nextLineBreak(src, i, to);
           if (i == to) {
             break;
+          }
+          // CRLF, and a next line that needs no dot: nothing to change, and the octet after the
+          // LF is inside a line (a CR or LF there is found by the next search)
+          if (i + 2 < to && src[i] == '\r' && src[i + 1] == '\n' && (src[i + 2] != '.' || !dotStuffing)) {
+            i += 2;
+            continue;
           }
         }
         byte b = src[i];
@@ -181,28 +201,57 @@ final class MessageEncoder implements ChunkedInput<ByteBuf> {
       afterCr = cr;
     }
 
-    /**
-     * The index of the next CR or LF from {@code i}, or {@code to}: a word at a time, with the
-     * "has a zero byte" test on the word XORed with CR and with LF (the lowest flagged byte of
-     * each test is exact, so the lowest of both is the first line break).
-     */
+    /** The index of the next CR or LF from {@code i}, or {@code to}. */
     static int nextLineBreak(byte[] src, int i, int to) {
+      while (true) {
+        i = nextControl(src, i, to);
+        if (i == to || src[i] == '\r' || src[i] == '\n') {
+          return i;
+        }
+        // another control character (a TAB, say): go on after it
+        i++;
+      }
+    }
+
+    /**
+     * The index of the next octet below 0x0E (CR, LF and a few rare controls) from {@code i}, or
+     * {@code to}: four words at a time, each with the "has a byte less than n" test (which flags
+     * the lowest such byte of a word exactly, and none at all in a word without one; 8-bit octets
+     * are never flagged).
+     */
+    static int nextControl(byte[] src, int i, int to) {
+      while (i + 32 <= to) {
+        long t0 = below0E((long) LONGS.get(src, i));
+        long t1 = below0E((long) LONGS.get(src, i + 8));
+        long t2 = below0E((long) LONGS.get(src, i + 16));
+        long t3 = below0E((long) LONGS.get(src, i + 24));
+        if ((t0 | t1 | t2 | t3) != 0) {
+          int bit =
+              t0 != 0
+                  ? Long.numberOfTrailingZeros(t0)
+                  : t1 != 0
+                      ? 64 + Long.numberOfTrailingZeros(t1)
+                      : t2 != 0 ? 128 + Long.numberOfTrailingZeros(t2) : 192 + Long.numberOfTrailingZeros(t3);
+          return i + (bit >>> 3);
+        }
+        i += 32;
+      }
       while (i + 8 <= to) {
-        long word = (long) LONGS.get(src, i);
-        long cr = word ^ 0x0D0D0D0D0D0D0D0DL;
-        long lf = word ^ 0x0A0A0A0A0A0A0A0AL;
-        long found =
-            (((cr - 0x0101010101010101L) & ~cr) | ((lf - 0x0101010101010101L) & ~lf))
-                & 0x8080808080808080L;
-        if (found != 0) {
-          return i + (Long.numberOfTrailingZeros(found) >>> 3);
+        long t = below0E((long) LONGS.get(src, i));
+        if (t != 0) {
+          return i + (Long.numberOfTrailingZeros(t) >>> 3);
         }
         i += 8;
       }
-      while (i < to && src[i] != '\r' && src[i] != '\n') {
+      while (i < to && (src[i] & 0xFF) >= 0x0E) {
         i++;
       }
       return i;
+    }
+
+    /** The high bit of each byte of the word below 0x0E, and maybe of bytes above such a byte. */
+    private static long below0E(long word) {
+      return (word - 0x0E * ONES) & ~word & HIGHS;
     }
 
     void finish(ByteBuf out, boolean dotStuffing) {

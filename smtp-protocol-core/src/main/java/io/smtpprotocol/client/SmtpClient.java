@@ -17,11 +17,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.smtpprotocol.server.Transport;
-import io.smtpprotocol.tls.SslContexts;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -30,8 +27,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,11 +51,11 @@ public final class SmtpClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final boolean epoll;
-  private final Builder config;
-  private final SslContext sslContext;
+  private final ClientConfig config;
+  private final ClientTls tls;
 
   private SmtpClient(Builder b) {
-    this.config = b.copy();
+    this.config = b.config();
     this.epoll =
         switch (b.transport) {
           case NIO -> false;
@@ -79,11 +74,7 @@ public final class SmtpClient implements AutoCloseable {
           new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("smtp-client", true), io);
       this.ownsGroup = true;
     }
-    SslContext context = b.sslContext;
-    if (context == null) {
-      context = b.certificateCheck != null ? SslContexts.forClientTrustingAll() : SslContexts.forClient();
-    }
-    this.sslContext = context;
+    this.tls = new ClientTls(b.sslContext, b.certificateCheck, b.commandTimeout);
   }
 
   /** A builder with the RFC 5321 default timeouts. */
@@ -124,7 +115,7 @@ public final class SmtpClient implements AutoCloseable {
         new Bootstrap()
             .group(group)
             .channel(domain ? EpollDomainSocketChannel.class : epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout.toMillis()))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
             // message content is written in chunks only while less than this is queued
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 256 * 1024))
             .handler(
@@ -133,8 +124,8 @@ public final class SmtpClient implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     SmtpConnection c = new SmtpConnection(SmtpClient.this, ch, host, port);
                     made[0] = c;
-                    if (config.implicitTls) {
-                      ch.pipeline().addLast("smtp-client-tls", newSslHandler(ch, host, port));
+                    if (config.implicitTls()) {
+                      ch.pipeline().addLast(SmtpConnection.TLS, tls.newHandler(ch, host, port));
                     }
                     c.install(ch.pipeline());
                   }
@@ -194,7 +185,7 @@ public final class SmtpClient implements AutoCloseable {
         result.complete(c);
         return;
       }
-      Throwable cause = SmtpConnection.unwrap(e);
+      Throwable cause = Stages.unwrap(e);
       if (cause instanceof SmtpReplyException) {
         // RFC 5321 section 3.1: after a 554 greeting the client sends QUIT
         c.quit();
@@ -237,94 +228,12 @@ public final class SmtpClient implements AutoCloseable {
     return group;
   }
 
-  SslHandler newSslHandler(Channel ch, String host, int port) {
-    SSLEngine engine =
-        host.isEmpty() ? sslContext.newEngine(ch.alloc()) : sslContext.newEngine(ch.alloc(), host, port);
-    if (config.certificateCheck == null) {
-      // the JDK's host name verification (RFC 6125), as HTTPS does
-      SSLParameters parameters = engine.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      engine.setSSLParameters(parameters);
-    }
-    SslHandler handler = new SslHandler(engine);
-    handler.setHandshakeTimeoutMillis(config.commandTimeout.toMillis());
-    return handler;
+  ClientConfig config() {
+    return config;
   }
 
-  /** The EHLO name: the configured one, else the local address as an address literal. */
-  String localHost(@Nullable SocketAddress local) {
-    if (config.localHost != null) {
-      return config.localHost;
-    }
-    if (local instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      String literal = inet.getAddress().getHostAddress();
-      int zone = literal.indexOf('%');
-      if (zone >= 0) {
-        literal = literal.substring(0, zone);
-      }
-      return inet.getAddress() instanceof Inet6Address ? "[IPv6:" + literal + "]" : "[" + literal + "]";
-    }
-    return "localhost";
-  }
-
-  Duration greetingTimeout() {
-    return config.greetingTimeout;
-  }
-
-  Duration commandTimeout() {
-    return config.commandTimeout;
-  }
-
-  Duration dataInitiationTimeout() {
-    return config.dataInitiationTimeout;
-  }
-
-  Duration dataBlockTimeout() {
-    return config.dataBlockTimeout;
-  }
-
-  Duration finalTimeout() {
-    return config.finalTimeout;
-  }
-
-  int maxReplyLines() {
-    return config.maxReplyLines;
-  }
-
-  int maxReplyLineLength() {
-    return config.maxReplyLineLength;
-  }
-
-  int maxPendingCommands() {
-    return config.maxPendingCommands;
-  }
-
-  TlsPolicy tlsPolicy() {
-    return config.implicitTls ? TlsPolicy.NONE : config.tlsPolicy;
-  }
-
-  @Nullable ServerCertificateCheck certificateCheck() {
-    return config.certificateCheck;
-  }
-
-  @Nullable Credentials credentials() {
-    return config.credentials;
-  }
-
-  boolean allowInsecureAuth() {
-    return config.allowInsecureAuth;
-  }
-
-  boolean chunking() {
-    return config.chunking;
-  }
-
-  boolean lmtp() {
-    return config.lmtp;
-  }
-
-  @Nullable ReplyObserver replyObserver() {
-    return config.replyObserver;
+  ClientTls tls() {
+    return tls;
   }
 
   /** Builds a {@link SmtpClient}. */
@@ -354,31 +263,26 @@ public final class SmtpClient implements AutoCloseable {
 
     private Builder() {}
 
-    private Builder copy() {
-      Builder b = new Builder();
-      b.connectTimeout = connectTimeout;
-      b.greetingTimeout = greetingTimeout;
-      b.commandTimeout = commandTimeout;
-      b.dataInitiationTimeout = dataInitiationTimeout;
-      b.dataBlockTimeout = dataBlockTimeout;
-      b.finalTimeout = finalTimeout;
-      b.localHost = localHost;
-      b.tlsPolicy = tlsPolicy;
-      b.implicitTls = implicitTls;
-      b.sslContext = sslContext;
-      b.certificateCheck = certificateCheck;
-      b.credentials = credentials;
-      b.allowInsecureAuth = allowInsecureAuth;
-      b.chunking = chunking;
-      b.lmtp = lmtp;
-      b.replyObserver = replyObserver;
-      b.transport = transport;
-      b.eventLoopGroup = eventLoopGroup;
-      b.ioThreads = ioThreads;
-      b.maxReplyLines = maxReplyLines;
-      b.maxReplyLineLength = maxReplyLineLength;
-      b.maxPendingCommands = maxPendingCommands;
-      return b;
+    private ClientConfig config() {
+      return new ClientConfig(
+          connectTimeout,
+          greetingTimeout,
+          commandTimeout,
+          dataInitiationTimeout,
+          dataBlockTimeout,
+          finalTimeout,
+          localHost,
+          tlsPolicy,
+          implicitTls,
+          certificateCheck,
+          credentials,
+          allowInsecureAuth,
+          chunking,
+          lmtp,
+          replyObserver,
+          maxReplyLines,
+          maxReplyLineLength,
+          maxPendingCommands);
     }
 
     private static Duration positive(String name, Duration d) {
@@ -448,8 +352,8 @@ public final class SmtpClient implements AutoCloseable {
 
     /**
      * The client SSL context (trust, client certificate, protocols), for example from {@link
-     * SslContexts#forClient}; by default the JDK's trust store. The server's host name is checked
-     * against its certificate unless a {@link #serverCertificateCheck} is set.
+     * io.smtpprotocol.tls.SslContexts#forClient}; by default the JDK's trust store. The server's
+     * host name is checked against its certificate unless a {@link #serverCertificateCheck} is set.
      */
     public Builder sslContext(SslContext context) {
       if (!context.isClient()) {

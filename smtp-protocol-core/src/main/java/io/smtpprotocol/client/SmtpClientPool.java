@@ -94,7 +94,7 @@ public final class SmtpClientPool implements AutoCloseable {
         .whenComplete(
             (r, e) ->
                 observer.message(
-                    e == null ? null : SmtpConnection.unwrap(e), Duration.ofNanos(System.nanoTime() - start)));
+                    e == null ? null : Stages.unwrap(e), Duration.ofNanos(System.nanoTime() - start)));
   }
 
   private CompletionStage<SendResult> sendOn(
@@ -113,7 +113,7 @@ public final class SmtpClientPool implements AutoCloseable {
     }
     return sent.handle(
             (r, e) -> {
-              Throwable cause = e == null ? null : SmtpConnection.unwrap(e);
+              Throwable cause = e == null ? null : Stages.unwrap(e);
               release(c);
               if (cause instanceof SmtpConnectionException && lease.reused() && retry) {
                 // a kept connection the server had closed: once more on another one
@@ -180,7 +180,7 @@ public final class SmtpClientPool implements AutoCloseable {
         (l, e) -> {
           timer.cancel(false);
           if (e != null) {
-            timed.completeExceptionally(SmtpConnection.unwrap(e));
+            timed.completeExceptionally(Stages.unwrap(e));
           } else {
             timed.complete(l);
           }
@@ -201,7 +201,7 @@ public final class SmtpClientPool implements AutoCloseable {
             (c, e) -> {
               if (e != null) {
                 slotFreed();
-                throw new java.util.concurrent.CompletionException(SmtpConnection.unwrap(e));
+                throw new java.util.concurrent.CompletionException(Stages.unwrap(e));
               }
               observer.connectionOpened();
               return new Lease(c, false);
@@ -248,7 +248,7 @@ public final class SmtpClientPool implements AutoCloseable {
         .whenComplete(
             (l, e) -> {
               if (e != null) {
-                waiter.completeExceptionally(SmtpConnection.unwrap(e));
+                waiter.completeExceptionally(Stages.unwrap(e));
               } else {
                 waiter.complete(l);
               }

@@ -51,6 +51,13 @@ class BackpressureTests {
     }
   }
 
+  private final Closer closing = new Closer();
+
+  @org.junit.jupiter.api.AfterEach
+  void close() throws Exception {
+    closing.close();
+  }
+
   private static ScriptedServer.Script stallAfterData(CountDownLatch resume) {
     return peer -> {
       peer.send("220 scripted.test\r\n");
@@ -129,6 +136,30 @@ class BackpressureTests {
           c.send(
               MailEnvelope.of("a@example.com", "b@example.org"),
               MessageContent.of(new Counting(SIZE), -1, MessageContent.Encoding.SEVEN_BIT));
+      assertThatThrownBy(() -> sent.toCompletableFuture().get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SmtpConnectionException.class)
+          .hasMessageContaining("took no message data");
+      never.countDown();
+    }
+  }
+
+  @Test
+  void serverThatStopsReadingWhileTheWholeMessageWaitsInTheClientIsTimedOut() throws Exception {
+    // small socket buffers on both sides: 200 KiB is read and written into the channel at once,
+    // and most of it stays there, queued behind a socket the server does not read
+    CountDownLatch never = new CountDownLatch(1);
+    try (ScriptedServer server = new ScriptedServer(stallAfterData(never), 4096)) {
+      SmtpClient client = closing.add(Servers.client().dataBlockTimeout(Duration.ofMillis(500)).build());
+      FlushCounter counter = new FlushCounter();
+      SmtpConnection c =
+          join(
+              client.connect(
+                  counter.connect(
+                      server.port(), closing, new io.netty.channel.WriteBufferWaterMark(128 * 1024, 256 * 1024), 4096)));
+      byte[] message = new byte[200 * 1024];
+      java.util.Arrays.fill(message, (byte) 'x');
+      CompletionStage<SendResult> sent =
+          c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of(message));
       assertThatThrownBy(() -> sent.toCompletableFuture().get(20, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SmtpConnectionException.class)
           .hasMessageContaining("took no message data");

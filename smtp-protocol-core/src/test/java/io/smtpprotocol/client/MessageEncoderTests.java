@@ -1,6 +1,7 @@
 package io.smtpprotocol.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -15,8 +16,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class MessageEncoderTests {
 
-  /** Encodes with a stream that hands out {@code step} octets per read: chunks split anywhere. */
+  /**
+   * Encodes {@code in} from a stream that hands out {@code step} octets per read, and from memory
+   * in chunks of {@code step} octets (chunks split anywhere), checks that both agree (and with the
+   * one-buffer encoding of DATA), and returns what they make.
+   */
   private static String encode(String in, boolean stuffing, int step) throws IOException {
+    String fromStream = encodeStream(in, stuffing, step);
+    byte[] bytes = in.getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(read(new MessageEncoder(bytes, stuffing, step))).as("from memory in chunks of %d", step).isEqualTo(fromStream);
+    if (stuffing) {
+      ByteBuf whole = MessageEncoder.encode(bytes, UnpooledByteBufAllocator.DEFAULT);
+      try {
+        assertThat(whole.toString(StandardCharsets.ISO_8859_1)).as("in one buffer").isEqualTo(fromStream);
+      } finally {
+        whole.release();
+      }
+    }
+    return fromStream;
+  }
+
+  private static String encodeStream(String in, boolean stuffing, int step) throws IOException {
     InputStream source =
         new FilterInputStream(new ByteArrayInputStream(in.getBytes(StandardCharsets.ISO_8859_1))) {
           @Override
@@ -24,7 +44,10 @@ class MessageEncoderTests {
             return super.read(b, off, Math.min(len, step));
           }
         };
-    MessageEncoder encoder = new MessageEncoder(source, stuffing);
+    return read(new MessageEncoder(source, stuffing));
+  }
+
+  private static String read(MessageEncoder encoder) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     while (!encoder.isEndOfInput()) {
       ByteBuf chunk = encoder.readChunk(UnpooledByteBufAllocator.DEFAULT);
@@ -50,6 +73,12 @@ class MessageEncoderTests {
         "x\\n.\\ny|x\\r\\n..\\r\\ny\\r\\n.\\r\\n",
         "a.b\\r\\n|a.b\\r\\n.\\r\\n",
         "'' |.\\r\\n",
+        "\\r|\\r\\n.\\r\\n",
+        "\\n|\\r\\n.\\r\\n",
+        ".\\r\\n|..\\r\\n.\\r\\n",
+        "a\\r\\n\\r\\n.b|a\\r\\n\\r\\n..b\\r\\n.\\r\\n",
+        "a\\r\\n\\n.b\\r|a\\r\\n\\r\\n..b\\r\\n.\\r\\n",
+        "a\tb\\r\\n\u000c.c|a\tb\\r\\n\u000c.c\\r\\n.\\r\\n",
       })
   void dotStuffingAndLineEndingsWhereverChunksSplit(String input, String expected) throws IOException {
     String in = unescape(input.strip());
@@ -67,6 +96,84 @@ class MessageEncoderTests {
   void chunkingNormalisesLineEndingsWithoutStuffing(String input, String expected) throws IOException {
     for (int step = 1; step <= 3; step++) {
       assertThat(encode(unescape(input), false, step)).isEqualTo(unescape(expected));
+    }
+  }
+
+  /** Edges the encoder meets where one chunk ends and the next begins, with the chunk size. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // a CR ends a chunk, its LF starts the next
+        "4|abc\\r\\ndef|abc\\r\\ndef\\r\\n.\\r\\n",
+        // a bare CR ends a chunk
+        "4|abc\\rdef|abc\\r\\ndef\\r\\n.\\r\\n",
+        // a CR ends a chunk and the next starts with a dot after the LF
+        "4|abc\\r\\n.de|abc\\r\\n..de\\r\\n.\\r\\n",
+        // CRLF ends a chunk, the dot starts the next
+        "5|abc\\r\\n.de|abc\\r\\n..de\\r\\n.\\r\\n",
+        // every chunk starts with a dot
+        "4|.ab\\n.cd\\n.ef\\n|..ab\\r\\n..cd\\r\\n..ef\\r\\n.\\r\\n",
+        // a bare LF starts a chunk
+        "3|abc\\ndef|abc\\r\\ndef\\r\\n.\\r\\n",
+        // the last chunk ends without a line break, or with a bare CR
+        "3|abc\\r\\nde|abc\\r\\nde\\r\\n.\\r\\n",
+        "3|abc\\r\\nde\\r|abc\\r\\nde\\r\\n.\\r\\n",
+      })
+  void edgesAtChunkBoundaries(int chunk, String input, String expected) throws IOException {
+    assertThat(encode(unescape(input), true, chunk)).isEqualTo(unescape(expected));
+  }
+
+  @org.junit.jupiter.api.Test
+  void lineBreaksAndDotsAtEveryOffsetOfTheBlocksSearchedAtOnce() throws IOException {
+    // the search looks at 32 octets, then 8, then one at a time: a break at each offset of each
+    for (int k = 0; k <= 80; k++) {
+      String x = "x".repeat(k);
+      String tail = "y".repeat(40);
+      for (int chunk : new int[] {7, 32, 33, MessageEncoder.CHUNK}) {
+        assertThat(encode(x + "\r\n." + tail, true, chunk)).isEqualTo(x + "\r\n.." + tail + "\r\n.\r\n");
+        assertThat(encode(x + "\n" + tail + "\r", true, chunk)).isEqualTo(x + "\r\n" + tail + "\r\n.\r\n");
+        assertThat(encode(x + "\t\r\n" + tail, false, chunk)).isEqualTo(x + "\t\r\n" + tail + "\r\n");
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void linesLongerThan998OctetsPassUnchanged() throws IOException {
+    // RFC 5321 4.5.3.1.6 limits lines to 998 octets; the encoder neither folds nor refuses longer ones
+    String line = "z".repeat(5_000);
+    assertThat(encode(line + "\r\n." + line, true, 4096)).isEqualTo(line + "\r\n.." + line + "\r\n.\r\n");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMessageInMemoryEndsInItsLastChunkAndAStreamInAChunkOfItsOwn() throws IOException {
+    byte[] bytes = "ab\r\ncd".getBytes(StandardCharsets.US_ASCII);
+    MessageEncoder fromMemory = new MessageEncoder(bytes, true, 4);
+    assertThat(chunk(fromMemory)).isEqualTo("ab\r\n");
+    assertThat(fromMemory.isEndOfInput()).isFalse();
+    assertThat(chunk(fromMemory)).isEqualTo("cd\r\n.\r\n");
+    assertThat(fromMemory.isEndOfInput()).isTrue();
+    assertThat(fromMemory.progress()).isEqualTo(bytes.length);
+    assertThatThrownBy(() -> fromMemory.readChunk(UnpooledByteBufAllocator.DEFAULT))
+        .isInstanceOf(IllegalStateException.class);
+
+    MessageEncoder fromStream = new MessageEncoder(new ByteArrayInputStream(bytes), true);
+    assertThat(chunk(fromStream)).isEqualTo("ab\r\ncd");
+    assertThat(fromStream.isEndOfInput()).isFalse();
+    assertThat(chunk(fromStream)).isEqualTo("\r\n.\r\n");
+    assertThat(fromStream.isEndOfInput()).isTrue();
+
+    MessageEncoder empty = new MessageEncoder(new byte[0], true);
+    assertThat(chunk(empty)).isEqualTo(".\r\n");
+    assertThat(empty.isEndOfInput()).isTrue();
+  }
+
+  private static String chunk(MessageEncoder encoder) throws IOException {
+    ByteBuf chunk = encoder.readChunk(UnpooledByteBufAllocator.DEFAULT);
+    try {
+      return chunk.toString(StandardCharsets.ISO_8859_1);
+    } finally {
+      chunk.release();
     }
   }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,16 @@ final class ScriptedServer implements AutoCloseable {
   final AtomicReference<Throwable> failure = new AtomicReference<>();
 
   ScriptedServer(Script script) throws IOException {
-    listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    this(script, 0);
+  }
+
+  /** With this socket receive buffer (0: the system's), so that a server that stops reading stops the client soon. */
+  ScriptedServer(Script script, int receiveBuffer) throws IOException {
+    listener = new ServerSocket();
+    if (receiveBuffer > 0) {
+      listener.setReceiveBufferSize(receiveBuffer);
+    }
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
     thread =
         new Thread(
             () -> {

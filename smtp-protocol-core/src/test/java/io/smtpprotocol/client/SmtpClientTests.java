@@ -4,17 +4,7 @@ import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.smtpprotocol.protocol.Extensions;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
@@ -150,23 +140,7 @@ class SmtpClientTests {
   void pipelinedEnvelopeGoesOutInOneFlush() throws Exception {
     SmtpServer server = start(Servers.builder(inbox));
     FlushCounter counter = new FlushCounter();
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    closing.add(() -> group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly());
-    Channel channel =
-        new Bootstrap()
-            .group(group)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.AUTO_READ, false)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(counter);
-                  }
-                })
-            .connect("127.0.0.1", server.port())
-            .syncUninterruptibly()
-            .channel();
+    Channel channel = counter.connect(server.port(), closing);
     SmtpConnection c = join(client(Servers.client()).connect(channel));
     join(c.prepare());
 
@@ -324,28 +298,5 @@ class SmtpClientTests {
     SmtpConnection c = join(client(Servers.client()).connect(socket));
     join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("over a socket file")));
     assertThat(inbox.take().text()).isEqualTo("over a socket file\r\n");
-  }
-
-  /** Records what each flush writes. */
-  static final class FlushCounter extends ChannelDuplexHandler {
-    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final StringBuilder current = new StringBuilder();
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof ByteBuf buf) {
-        current.append(buf.toString(StandardCharsets.UTF_8));
-      }
-      ctx.write(msg, promise);
-    }
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-      if (current.length() > 0) {
-        lines.add(current.toString());
-        current.setLength(0);
-      }
-      ctx.flush();
-    }
   }
 }
