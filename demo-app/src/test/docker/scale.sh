@@ -24,9 +24,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$repo"
 local_docker=${LOCAL_DOCKER:-$repo/../shared/scripts/local-docker.sh}
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=engine.sh
+. "$repo/demo-app/src/test/docker/engine.sh"
 ports=(SCALE_SMTP_PORT SCALE_MONITOR_PORT DEMO1_SMTP_PORT DEMO1_HTTP_PORT DEMO2_SMTP_PORT DEMO2_HTTP_PORT)
 for name in "${ports[@]}"; do
   export "$name=${!name:-$(free_port)}"
@@ -78,30 +77,13 @@ for tool in curl python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 for name in "${ports[@]}"; do
-  python3 -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1]))).close()' "${!name}" \
-    2>/dev/null || fail "port ${!name} ($name) is in use"
+  require_free_port "${!name}" "$name"
 done
 
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-  engine="the machine's Docker engine"
-elif [[ -f $local_docker ]]; then
-  eval "$(bash "$local_docker" env)"
-  if ! docker info >/dev/null 2>&1; then
-    if ! out=$(bash "$local_docker" start 2>&1); then
-      skip "local-docker.sh could not start dockerd: $(echo "$out" | tail -3 | tr '\n' ' ')"
-    fi
-    started_dockerd=true
-  fi
-  engine="the private engine of local-docker.sh"
-  if [[ -z ${BASE_IMAGE:-} ]]; then
-    BASE_IMAGE=$(bash "$local_docker" base-image 2>"$work/base.err") \
-      || fail "local-docker.sh could not build the base image: $(tail -3 "$work/base.err" | tr '\n' ' ')"
-  fi
+select_engine skip
+if $private_engine; then
   export HAPROXY_BASE_IMAGE=${HAPROXY_BASE_IMAGE:-$BASE_IMAGE}
-else
-  skip "no Docker engine answers and $local_docker is not there"
 fi
-export BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
 export HAPROXY_BASE_IMAGE=${HAPROXY_BASE_IMAGE:-debian:bookworm-slim}
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
 echo "docker scale test: $engine, base images $BASE_IMAGE / $HAPROXY_BASE_IMAGE," \

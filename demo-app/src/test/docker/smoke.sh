@@ -20,9 +20,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$repo"
 local_docker=${LOCAL_DOCKER:-$repo/../shared/scripts/local-docker.sh}
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=engine.sh
+. "$repo/demo-app/src/test/docker/engine.sh"
 export DEMO_SMTP_PORT=${DEMO_SMTP_PORT:-$(free_port)}
 export DEMO_HTTP_PORT=${DEMO_HTTP_PORT:-$(free_port)}
 project="demo-smoke-$$"
@@ -61,29 +60,10 @@ for tool in swaks curl python3; do
 done
 python3 -c 'import yaml' 2>/dev/null || fail "python3 has no yaml module (python3-yaml)"
 for port in "$DEMO_SMTP_PORT" "$DEMO_HTTP_PORT"; do
-  python3 -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1]))).close()' "$port" \
-    2>/dev/null || fail "port $port is in use"
+  require_free_port "$port"
 done
 
-if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-  engine="the machine's Docker engine"
-elif [[ -f $local_docker ]]; then
-  eval "$(bash "$local_docker" env)"
-  if ! docker info >/dev/null 2>&1; then
-    if ! out=$(bash "$local_docker" start 2>&1); then
-      fail "local-docker.sh could not start dockerd: $(echo "$out" | tail -3 | tr '\n' ' ')"
-    fi
-    started_dockerd=true
-  fi
-  engine="the private engine of local-docker.sh"
-  if [[ -z ${BASE_IMAGE:-} ]]; then
-    BASE_IMAGE=$(bash "$local_docker" base-image 2>"$work/base.err") \
-      || fail "local-docker.sh could not build the base image: $(tail -3 "$work/base.err" | tr '\n' ' ')"
-  fi
-else
-  skip "no Docker engine answers and $local_docker is not there"
-fi
-export BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
+select_engine fail
 command -v docker-compose >/dev/null || fail "docker-compose is not installed"
 echo "docker smoke test: $engine, base image $BASE_IMAGE, ports smtp $DEMO_SMTP_PORT http $DEMO_HTTP_PORT"
 
