@@ -98,14 +98,36 @@ class DemoApplicationTests {
   void theAuthenticatorChecksTheDemoUsers() {
     InetSocketAddress local = new InetSocketAddress("127.0.0.1", smtpPort);
     SessionInfo session =
-        new SessionInfo("t1", new InetSocketAddress("127.0.0.1", 40000), local, Instant.now(), null, null, null);
+        new SessionInfo(
+            "t1",
+            new InetSocketAddress("127.0.0.1", 40000),
+            local,
+            Instant.now(),
+            null,
+            null,
+            null);
     assertThat(authenticator.password(session, "demo", "demo", "").toCompletableFuture().join())
         .isEqualTo(AuthResult.success("demo"));
-    assertThat(authenticator.password(session, "demo", "Demo", "").toCompletableFuture().join().success())
+    assertThat(
+            authenticator
+                .password(session, "demo", "Demo", "")
+                .toCompletableFuture()
+                .join()
+                .success())
         .isFalse();
-    assertThat(authenticator.password(session, "demo", "demo", "root").toCompletableFuture().join().success())
+    assertThat(
+            authenticator
+                .password(session, "demo", "demo", "root")
+                .toCompletableFuture()
+                .join()
+                .success())
         .isFalse();
-    assertThat(authenticator.password(session, "nobody", "demo", "").toCompletableFuture().join().success())
+    assertThat(
+            authenticator
+                .password(session, "nobody", "demo", "")
+                .toCompletableFuture()
+                .join()
+                .success())
         .isFalse();
   }
 
@@ -126,15 +148,18 @@ class DemoApplicationTests {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/messages")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/messages"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.body()).contains("\"id\":\"" + stored.get(0).id() + "\"");
   }
 
   @Test
   void theSmtpServerListensOnLoopbackByDefault() {
-    assertThat(server.localAddress()).isInstanceOfSatisfying(
-        InetSocketAddress.class, address -> assertThat(address.getAddress().isLoopbackAddress()).isTrue());
+    assertThat(server.localAddress())
+        .isInstanceOfSatisfying(
+            InetSocketAddress.class,
+            address -> assertThat(address.getAddress().isLoopbackAddress()).isTrue());
   }
 
   @Test

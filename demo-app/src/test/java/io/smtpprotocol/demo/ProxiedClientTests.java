@@ -96,7 +96,8 @@ class ProxiedClientTests {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       send(out, "PROXY TCP4 192.0.2.7 127.0.0.1 40123 25\r\n");
       assertThat(in.readLine()).startsWith("220 ");
       send(out, "HELO client.example.org\r\n");
@@ -115,8 +116,7 @@ class ProxiedClientTests {
       assertThat(in.readLine()).startsWith("221 ");
     }
 
-    int httpPort =
-        ((WebServerApplicationContext) context).getWebServer().getPort();
+    int httpPort = ((WebServerApplicationContext) context).getWebServer().getPort();
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(

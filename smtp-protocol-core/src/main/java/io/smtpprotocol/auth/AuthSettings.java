@@ -83,7 +83,8 @@ public record AuthSettings(
       throw new IllegalArgumentException("failureDelay must not be negative: " + failureDelay);
     }
     if (maxAddressFailures < 1) {
-      throw new IllegalArgumentException("maxAddressFailures must be positive: " + maxAddressFailures);
+      throw new IllegalArgumentException(
+          "maxAddressFailures must be positive: " + maxAddressFailures);
     }
     if (addressFailureWindow.isNegative() || addressFailureWindow.isZero()) {
       throw new IllegalArgumentException(

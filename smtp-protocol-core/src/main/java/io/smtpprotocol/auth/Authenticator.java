@@ -8,13 +8,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Checks credentials for SMTP AUTH. There is one method per kind of credential; a server offers
- * the SASL mechanisms whose method the authenticator overrides (unless the mechanisms are listed
+ * Checks credentials for SMTP AUTH. There is one method per kind of credential; a server offers the
+ * SASL mechanisms whose method the authenticator overrides (unless the mechanisms are listed
  * explicitly):
  *
  * <ul>
  *   <li>{@link #password}: PLAIN and LOGIN. By default it checks the password against {@link
- *       #scramCredential}, so an application that stores SCRAM credentials gets PLAIN and LOGIN too.
+ *       #scramCredential}, so an application that stores SCRAM credentials gets PLAIN and LOGIN
+ *       too.
  *   <li>{@link #clearTextPassword}: CRAM-MD5, which needs the password in clear text on the server;
  *       it is offered only when this method is overridden.
  *   <li>{@link #token}: XOAUTH2 bearer tokens.
@@ -22,9 +23,9 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <p>Like {@link io.smtpprotocol.handler.SmtpHandler} methods, these run on the server's handler
- * executor, may block, and may answer later by completing the returned stage. A method that
- * throws or fails gives {@code 454 4.7.0}. An accepted identity is then offered to the handler's
- * {@code auth} event, which may still refuse it.
+ * executor, may block, and may answer later by completing the returned stage. A method that throws
+ * or fails gives {@code 454 4.7.0}. An accepted identity is then offered to the handler's {@code
+ * auth} event, which may still refuse it.
  */
 public interface Authenticator {
 
@@ -48,10 +49,11 @@ public interface Authenticator {
   }
 
   /**
-   * CRAM-MD5: the user's password in clear text, or empty when the user is unknown. Overriding
-   * this method enables CRAM-MD5.
+   * CRAM-MD5: the user's password in clear text, or empty when the user is unknown. Overriding this
+   * method enables CRAM-MD5.
    */
-  default CompletionStage<Optional<String>> clearTextPassword(SessionInfo session, String username) {
+  default CompletionStage<Optional<String>> clearTextPassword(
+      SessionInfo session, String username) {
     return CompletableFuture.completedStage(Optional.empty());
   }
 

@@ -1,7 +1,7 @@
 package io.smtpprotocol.auth;
 
-import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.protocol.Replies;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -38,8 +38,13 @@ final class CramMd5Mechanism implements SaslMechanism {
             return SaslText.done(SaslStep.failure(Replies.AUTH_INITIAL_RESPONSE_NOT_ALLOWED));
           }
           String text =
-              "<" + Long.toUnsignedString(random.nextLong()) + "." + System.currentTimeMillis()
-                  + "@" + serverName + ">";
+              "<"
+                  + Long.toUnsignedString(random.nextLong())
+                  + "."
+                  + System.currentTimeMillis()
+                  + "@"
+                  + serverName
+                  + ">";
           challenge = text.getBytes(StandardCharsets.US_ASCII);
           return SaslText.done(SaslStep.challenge(challenge));
         }

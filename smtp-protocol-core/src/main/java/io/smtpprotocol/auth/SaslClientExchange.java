@@ -25,7 +25,9 @@ public interface SaslClientExchange {
   /** The mechanism's registered name, in upper case. */
   String mechanism();
 
-  /** The initial response to send with the AUTH command, or {@code null} to wait for a challenge. */
+  /**
+   * The initial response to send with the AUTH command, or {@code null} to wait for a challenge.
+   */
   byte @Nullable [] initialResponse();
 
   /**

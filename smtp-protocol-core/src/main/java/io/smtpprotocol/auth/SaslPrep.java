@@ -5,8 +5,8 @@ import java.text.Normalizer;
 /**
  * SASLprep (RFC 4013) for user names and passwords, as SCRAM requires: non-ASCII spaces become
  * spaces, characters "commonly mapped to nothing" are dropped, the result is NFKC-normalized, and
- * control characters are refused. (Unassigned code points and the bidirectional rules of
- * stringprep are not checked.)
+ * control characters are refused. (Unassigned code points and the bidirectional rules of stringprep
+ * are not checked.)
  */
 final class SaslPrep {
 
@@ -46,7 +46,8 @@ final class SaslPrep {
                   || Character.getType(cp) == Character.SURROGATE
                   || (cp >= 0xFDD0 && cp <= 0xFDEF)
                   || (cp & 0xFFFE) == 0xFFFE) {
-                throw new IllegalArgumentException("prohibited character U+" + Integer.toHexString(cp));
+                throw new IllegalArgumentException(
+                    "prohibited character U+" + Integer.toHexString(cp));
               }
             });
     return normalized;

@@ -6,7 +6,9 @@ import io.smtpprotocol.protocol.Reply;
 /** What a SASL exchange does next: challenge the client, or end in success or failure. */
 public sealed interface SaslStep {
 
-  /** Send {@code 334} with this challenge (base64 on the wire) and wait for the client's response. */
+  /**
+   * Send {@code 334} with this challenge (base64 on the wire) and wait for the client's response.
+   */
   record Challenge(byte[] data) implements SaslStep {
     public Challenge {
       data = data.clone();

@@ -17,8 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * recovered from it.
  *
  * <p>{@link #encode()} gives the RFC 5803 text form, {@code
- * SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>} (base64), which {@link #parse}
- * reads back.
+ * SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>} (base64), which {@link #parse} reads
+ * back.
  *
  * @param salt the salt
  * @param iterations the PBKDF2 iteration count, at least 4096 recommended (RFC 7677)
@@ -78,7 +78,10 @@ public record ScramCredential(byte[] salt, int iterations, byte[] storedKey, byt
     try {
       Base64.Decoder b64 = Base64.getDecoder();
       return new ScramCredential(
-          b64.decode(first[1]), Integer.parseInt(first[0]), b64.decode(second[0]), b64.decode(second[1]));
+          b64.decode(first[1]),
+          Integer.parseInt(first[0]),
+          b64.decode(second[0]),
+          b64.decode(second[1]));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("malformed SCRAM credential: " + e.getMessage(), e);
     }

@@ -6,8 +6,8 @@ import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding ({@code n,,}).
- * The exchange is complete only once the server's signature has been checked.
+ * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding ({@code n,,}). The
+ * exchange is complete only once the server's signature has been checked.
  */
 final class ScramSha256Client implements SaslClientExchange {
 
@@ -93,7 +93,8 @@ final class ScramSha256Client implements SaslClientExchange {
       throw new IllegalArgumentException("SCRAM-SHA-256: server-first message lacks r, s or i");
     }
     if (!nonce.startsWith(clientNonce) || nonce.length() == clientNonce.length()) {
-      throw new IllegalArgumentException("SCRAM-SHA-256: server nonce does not extend the client's");
+      throw new IllegalArgumentException(
+          "SCRAM-SHA-256: server nonce does not extend the client's");
     }
     byte[] saltBytes;
     int count;
@@ -133,7 +134,9 @@ final class ScramSha256Client implements SaslClientExchange {
     int end = serverFinal.indexOf(',');
     byte[] signature;
     try {
-      signature = Base64.getDecoder().decode(serverFinal.substring(2, end < 0 ? serverFinal.length() : end));
+      signature =
+          Base64.getDecoder()
+              .decode(serverFinal.substring(2, end < 0 ? serverFinal.length() : end));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("SCRAM-SHA-256: malformed server signature", e);
     }

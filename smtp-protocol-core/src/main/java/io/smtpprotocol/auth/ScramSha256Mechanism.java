@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * knows the credential too, with its signature in a last {@code 334} that the client answers with
  * an empty line.
  *
- * <p>For an unknown user the exchange goes on with a salt that is stable for that name, so that
- * the server-first message does not tell whether the user exists.
+ * <p>For an unknown user the exchange goes on with a salt that is stable for that name, so that the
+ * server-first message does not tell whether the user exists.
  */
 final class ScramSha256Mechanism implements SaslMechanism {
 
@@ -159,7 +159,12 @@ final class ScramSha256Mechanism implements SaslMechanism {
                   iterations = ScramCredential.DEFAULT_ITERATIONS;
                 }
                 serverFirst =
-                    "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=" + iterations;
+                    "r="
+                        + nonce
+                        + ",s="
+                        + Base64.getEncoder().encodeToString(salt)
+                        + ",i="
+                        + iterations;
                 state = State.CLIENT_FINAL;
                 return SaslStep.challenge(SaslText.bytes(serverFirst));
               });

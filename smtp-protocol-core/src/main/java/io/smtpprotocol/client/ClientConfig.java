@@ -43,7 +43,9 @@ record ClientConfig(
       if (zone >= 0) {
         literal = literal.substring(0, zone);
       }
-      return inet.getAddress() instanceof Inet6Address ? "[IPv6:" + literal + "]" : "[" + literal + "]";
+      return inet.getAddress() instanceof Inet6Address
+          ? "[IPv6:" + literal + "]"
+          : "[" + literal + "]";
     }
     return "localhost";
   }

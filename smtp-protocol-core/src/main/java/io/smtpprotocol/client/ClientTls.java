@@ -10,7 +10,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import org.jspecify.annotations.Nullable;
 
-/** A client's TLS side: its SSL context, the handlers made from it, and the server certificate check. */
+/**
+ * A client's TLS side: its SSL context, the handlers made from it, and the server certificate
+ * check.
+ */
 final class ClientTls {
 
   private final SslContext context;
@@ -18,10 +21,13 @@ final class ClientTls {
   private final Duration handshakeTimeout;
 
   /**
-   * @param context the caller's client context; by default the JDK's trust store, or trust in
-   *     every certificate when {@code check} decides instead
+   * @param context the caller's client context; by default the JDK's trust store, or trust in every
+   *     certificate when {@code check} decides instead
    */
-  ClientTls(@Nullable SslContext context, @Nullable ServerCertificateCheck check, Duration handshakeTimeout) {
+  ClientTls(
+      @Nullable SslContext context,
+      @Nullable ServerCertificateCheck check,
+      Duration handshakeTimeout) {
     if (context == null) {
       context = check != null ? SslContexts.forClientTrustingAll() : SslContexts.forClient();
     }
@@ -32,7 +38,8 @@ final class ClientTls {
 
   /** A handler for a connection to {@code host:port} ({@code host} empty when not known). */
   SslHandler newHandler(Channel ch, String host, int port) {
-    SSLEngine engine = host.isEmpty() ? context.newEngine(ch.alloc()) : context.newEngine(ch.alloc(), host, port);
+    SSLEngine engine =
+        host.isEmpty() ? context.newEngine(ch.alloc()) : context.newEngine(ch.alloc(), host, port);
     if (check == null) {
       // the JDK's host name verification (RFC 6125), as HTTPS does
       SSLParameters parameters = engine.getSSLParameters();

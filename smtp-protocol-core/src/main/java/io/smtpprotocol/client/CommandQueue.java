@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The commands of one connection in the order they were written, each waiting for its reply: a
- * FIFO matches replies to commands, so commands pipeline naturally. One timer watches the reply
- * deadline of the oldest command. A barrier holds later commands back while the server expects
- * something other than a command (the message after DATA, an AUTH exchange, the TLS handshake).
- * A failure fails every waiting command and closes the channel.
+ * The commands of one connection in the order they were written, each waiting for its reply: a FIFO
+ * matches replies to commands, so commands pipeline naturally. One timer watches the reply deadline
+ * of the oldest command. A barrier holds later commands back while the server expects something
+ * other than a command (the message after DATA, an AUTH exchange, the TLS handshake). A failure
+ * fails every waiting command and closes the channel.
  *
  * <p>Everything but {@link #onLoop} and {@link #issue} runs on the channel's event loop.
  */
@@ -125,7 +125,8 @@ final class CommandQueue {
   }
 
   /** On the loop: writes the line whatever the barrier says, and waits for its reply. */
-  CompletableFuture<Reply> enqueueNow(String verb, String line, Duration timeout, boolean flush, boolean sensitive) {
+  CompletableFuture<Reply> enqueueNow(
+      String verb, String line, Duration timeout, boolean flush, boolean sensitive) {
     PendingReply p = new PendingReply(verb, timeout);
     if (failure != null) {
       p.future.completeExceptionally(failure());
@@ -133,7 +134,8 @@ final class CommandQueue {
     }
     if (pending.size() >= config.maxPendingCommands()) {
       p.future.completeExceptionally(
-          new IllegalStateException("more than " + config.maxPendingCommands() + " commands wait for replies"));
+          new IllegalStateException(
+              "more than " + config.maxPendingCommands() + " commands wait for replies"));
       return p.future;
     }
     if (log.isDebugEnabled()) {
@@ -246,9 +248,9 @@ final class CommandQueue {
   // ---------------------------------------------------------------- deadlines
 
   /**
-   * Starts the reply deadline of the oldest command once it is fully written. One timer serves
-   * all commands: it stays scheduled while replies come, and when it fires it checks the deadline
-   * of whatever is oldest then (and sleeps again until that one).
+   * Starts the reply deadline of the oldest command once it is fully written. One timer serves all
+   * commands: it stays scheduled while replies come, and when it fires it checks the deadline of
+   * whatever is oldest then (and sleeps again until that one).
    */
   void arm() {
     PendingReply head = pending.peek();
@@ -267,7 +269,10 @@ final class CommandQueue {
       t.cancel(false);
     }
     timerAt = at;
-    timer = channel.eventLoop().schedule(this::checkDeadline, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+    timer =
+        channel
+            .eventLoop()
+            .schedule(this::checkDeadline, at - System.nanoTime(), TimeUnit.NANOSECONDS);
   }
 
   private void checkDeadline() {

@@ -16,12 +16,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Writes the content of one message after DATA: encoded chunks while the channel is writable, then
  * one flush for all of them, and more once the channel has drained below its low water mark. So at
- * most the channel's high water mark and one chunk are held, whatever the size of the message,
- * and a message that fits in one window is one write to the socket.
+ * most the channel's high water mark and one chunk are held, whatever the size of the message, and
+ * a message that fits in one window is one write to the socket.
  *
- * <p>Commands held back behind the content are released once its last chunk is written; the
- * replies to it are waited for once the socket has taken it. A server that takes no data for the
- * data block timeout fails the connection. Runs on the channel's event loop.
+ * <p>Commands held back behind the content are released once its last chunk is written; the replies
+ * to it are waited for once the socket has taken it. A server that takes no data for the data block
+ * timeout fails the connection. Runs on the channel's event loop.
  */
 final class ContentStream {
 
@@ -133,7 +133,9 @@ final class ContentStream {
                 () -> {
                   long now = progress();
                   if (now == lastProgress) {
-                    commands.fail(new SmtpConnectionException("the server took no message data for " + blockTimeout));
+                    commands.fail(
+                        new SmtpConnectionException(
+                            "the server took no message data for " + blockTimeout));
                   }
                   lastProgress = now;
                 },

@@ -30,7 +30,9 @@ public record MailEnvelope(
     Values.check(recipientParameters);
   }
 
-  /** An envelope from addresses such as {@code "alice@example.com"}; an empty sender is {@code <>}. */
+  /**
+   * An envelope from addresses such as {@code "alice@example.com"}; an empty sender is {@code <>}.
+   */
   public static MailEnvelope of(String from, String... recipients) {
     ReversePath path = from.isEmpty() ? ReversePath.NULL : ReversePath.of(Mailbox.parse(from));
     return new MailEnvelope(

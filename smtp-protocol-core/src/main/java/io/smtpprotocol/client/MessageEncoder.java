@@ -13,14 +13,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads a message chunk by chunk, each chunk when the connection asks for it (so the message is
  * never held whole). Bare CR and bare LF become CRLF; with dot-stuffing (DATA) a dot at the start
- * of a line is doubled and {@code .CRLF} ends the data; the message always ends with CRLF. Lines
- * of any length pass unchanged: the encoder does not fold or refuse them.
+ * of a line is doubled and {@code .CRLF} ends the data; the message always ends with CRLF. Lines of
+ * any length pass unchanged: the encoder does not fold or refuse them.
  */
 final class MessageEncoder implements AutoCloseable {
 
   static final int CHUNK = 64 * 1024;
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final @Nullable InputStream in;
   private final byte @Nullable [] array;
@@ -158,7 +159,10 @@ final class MessageEncoder implements AutoCloseable {
           }
           // CRLF, and a next line that needs no dot: nothing to change, and the octet after the
           // LF is inside a line (a CR or LF there is found by the next search)
-          if (i + 2 < to && src[i] == '\r' && src[i + 1] == '\n' && (src[i + 2] != '.' || !dotStuffing)) {
+          if (i + 2 < to
+              && src[i] == '\r'
+              && src[i + 1] == '\n'
+              && (src[i + 2] != '.' || !dotStuffing)) {
             i += 2;
             continue;
           }
@@ -231,7 +235,9 @@ final class MessageEncoder implements AutoCloseable {
                   ? Long.numberOfTrailingZeros(t0)
                   : t1 != 0
                       ? 64 + Long.numberOfTrailingZeros(t1)
-                      : t2 != 0 ? 128 + Long.numberOfTrailingZeros(t2) : 192 + Long.numberOfTrailingZeros(t3);
+                      : t2 != 0
+                          ? 128 + Long.numberOfTrailingZeros(t2)
+                          : 192 + Long.numberOfTrailingZeros(t3);
           return i + (bit >>> 3);
         }
         i += 32;

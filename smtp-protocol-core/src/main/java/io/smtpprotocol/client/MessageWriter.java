@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The content of a message on one connection: DATA and the encoded message after its {@code 354}
- * (one buffer when small and in memory, chunks read as the socket takes them otherwise, by a
- * {@link ContentStream}), or BDAT chunks (RFC 3030), each after the reply to the one before.
- * Commands issued after DATA wait behind the barrier until the content is written.
+ * (one buffer when small and in memory, chunks read as the socket takes them otherwise, by a {@link
+ * ContentStream}), or BDAT chunks (RFC 3030), each after the reply to the one before. Commands
+ * issued after DATA wait behind the barrier until the content is written.
  */
 final class MessageWriter {
 
@@ -59,7 +59,8 @@ final class MessageWriter {
             commands.whenFree(
                 () -> {
                   CompletableFuture<Reply> sent =
-                      commands.enqueueNow("DATA", "DATA", config.dataInitiationTimeout(), flush, false);
+                      commands.enqueueNow(
+                          "DATA", "DATA", config.dataInitiationTimeout(), flush, false);
                   if (!sent.isDone()) {
                     commands.raiseBarrier();
                   }
@@ -76,7 +77,10 @@ final class MessageWriter {
     return f;
   }
 
-  /** The content after {@link #data()}, and the {@code replies} replies that end it (LMTP: one per recipient). */
+  /**
+   * The content after {@link #data()}, and the {@code replies} replies that end it (LMTP: one per
+   * recipient).
+   */
   CompletionStage<List<Reply>> message(MessageContent content, int replies) {
     CompletableFuture<Reply> data = lastData;
     if (data == null) {
@@ -87,7 +91,8 @@ final class MessageWriter {
   }
 
   /** The content once DATA is answered with 354; fails with DATA's failure. */
-  CompletionStage<List<Reply>> writeMessage(CompletableFuture<Reply> data, MessageContent content, int replies) {
+  CompletionStage<List<Reply>> writeMessage(
+      CompletableFuture<Reply> data, MessageContent content, int replies) {
     CompletableFuture<List<Reply>> result = new CompletableFuture<>();
     data.whenComplete(
         (r, e) ->
@@ -138,7 +143,8 @@ final class MessageWriter {
       return failed(commands.failure());
     }
     List<PendingReply> waiting = commands.expect("message", config.finalTimeout(), replies);
-    ContentStream stream = new ContentStream(channel, commands, body, waiting, config.dataBlockTimeout());
+    ContentStream stream =
+        new ContentStream(channel, commands, body, waiting, config.dataBlockTimeout());
     streaming = stream;
     if (stream.write()) {
       streaming = null;
@@ -170,7 +176,8 @@ final class MessageWriter {
   private static CompletionStage<List<Reply>> collect(List<PendingReply> waiting) {
     int replies = waiting.size();
     CompletableFuture<List<Reply>> all = new CompletableFuture<>();
-    CompletableFuture.allOf(waiting.stream().map(p -> p.future).toArray(CompletableFuture<?>[]::new))
+    CompletableFuture.allOf(
+            waiting.stream().map(p -> p.future).toArray(CompletableFuture<?>[]::new))
         .whenComplete(
             (v, e) -> {
               List<Reply> list = new ArrayList<>(replies);
@@ -205,7 +212,9 @@ final class MessageWriter {
     commands.onLoop(
         () ->
             commands.whenFree(
-                () -> bdatNow(channel.alloc().buffer(copy.length).writeBytes(copy), last).whenComplete(complete(f))));
+                () ->
+                    bdatNow(channel.alloc().buffer(copy.length).writeBytes(copy), last)
+                        .whenComplete(complete(f))));
     return f;
   }
 
@@ -236,7 +245,8 @@ final class MessageWriter {
     return done.whenComplete((r, e) -> encoder.closeQuietly());
   }
 
-  private void nextChunk(MessageEncoder encoder, @Nullable ByteBuf current, CompletableFuture<Reply> done) {
+  private void nextChunk(
+      MessageEncoder encoder, @Nullable ByteBuf current, CompletableFuture<Reply> done) {
     ByteBuf chunk = current;
     ByteBuf next;
     try {
@@ -254,7 +264,8 @@ final class MessageWriter {
       done.completeExceptionally(error);
       return;
     }
-    boolean last = next == null || encoder.isEndOfInput() && next.readableBytes() == 0 && release(next);
+    boolean last =
+        next == null || encoder.isEndOfInput() && next.readableBytes() == 0 && release(next);
     ByteBuf following = last ? null : next;
     bdatNow(Objects.requireNonNull(chunk), last)
         .whenComplete(

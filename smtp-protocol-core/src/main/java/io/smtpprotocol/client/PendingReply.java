@@ -10,9 +10,12 @@ class PendingReply {
   final String verb;
   final Duration timeout;
   final CompletableFuture<Reply> future = new CompletableFuture<>();
+
   /** Whether the command is fully written, so that its reply deadline may start. */
   boolean sent = true;
+
   long deadline;
+
   /** The reply, while the command waits for something else before it completes (STARTTLS). */
   @Nullable Reply reply;
 

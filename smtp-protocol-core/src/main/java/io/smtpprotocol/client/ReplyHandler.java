@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads reply lines (framed by the line decoder before it) into the command queue, lets the
- * message writer go on when the channel drains, and turns what goes wrong on the channel into a
- * failed connection.
+ * Reads reply lines (framed by the line decoder before it) into the command queue, lets the message
+ * writer go on when the channel drains, and turns what goes wrong on the channel into a failed
+ * connection.
  */
 final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
@@ -87,14 +87,17 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     PendingReply head = commands.oldest();
     commands.fail(
         new SmtpConnectionException(
-            "connection closed by the server" + (head != null ? " while waiting for the reply to " + head.verb : "")));
+            "connection closed by the server"
+                + (head != null ? " while waiting for the reply to " + head.verb : "")));
     ctx.fireChannelInactive();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
-      commands.fail(new SmtpConnectionException("reply line longer than " + maxLineLength + " octets", cause));
+      commands.fail(
+          new SmtpConnectionException(
+              "reply line longer than " + maxLineLength + " octets", cause));
     } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException ssl) {
       commands.fail(new SmtpConnectionException("TLS failed: " + ssl.getMessage(), ssl));
     } else {

@@ -35,7 +35,8 @@ final class SaslLogin {
     String chosen = mechanism == null ? pickMechanism() : mechanism.toUpperCase(Locale.ROOT);
     if (SaslClientExchange.exposesSecret(chosen) && !state.tls && !config.allowInsecureAuth()) {
       throw new IllegalStateException(
-          chosen + " would send the secret over an unencrypted connection (allowInsecureAuth is off)");
+          chosen
+              + " would send the secret over an unencrypted connection (allowInsecureAuth is off)");
     }
     SaslClientExchange exchange =
         SaslClientExchange.start(chosen, credentials.username(), credentials.secret())
@@ -68,7 +69,9 @@ final class SaslLogin {
       }
     }
     throw new IllegalStateException(
-        "no usable SASL mechanism among " + offered + (state.tls ? "" : " over an unencrypted connection"));
+        "no usable SASL mechanism among "
+            + offered
+            + (state.tls ? "" : " over an unencrypted connection"));
   }
 
   /** One line of the exchange, kept out of the debug log. */
@@ -112,7 +115,9 @@ final class SaslLogin {
     if (r.code() == 235 && !exchange.complete()) {
       SmtpConnectionException e =
           new SmtpConnectionException(
-              "AUTH " + exchange.mechanism() + ": the server reported success without proving itself");
+              "AUTH "
+                  + exchange.mechanism()
+                  + ": the server reported success without proving itself");
       commands.fail(e);
       f.completeExceptionally(e);
       return;

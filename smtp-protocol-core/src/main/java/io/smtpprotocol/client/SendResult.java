@@ -28,7 +28,10 @@ public record SendResult(List<RecipientReply> recipients, Reply message) {
 
   /** The recipients the server accepted. */
   public List<Mailbox> accepted() {
-    return recipients.stream().filter(RecipientReply::accepted).map(RecipientReply::recipient).toList();
+    return recipients.stream()
+        .filter(RecipientReply::accepted)
+        .map(RecipientReply::recipient)
+        .toList();
   }
 
   /** The recipients the server refused, with their replies. */

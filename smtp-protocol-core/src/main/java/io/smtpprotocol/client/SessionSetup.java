@@ -53,7 +53,9 @@ final class SessionSetup {
               ext -> {
                 if (!ext.startTls()) {
                   if (policy == TlsPolicy.REQUIRED) {
-                    return failed(new SmtpConnectionException("the server does not offer STARTTLS, and TLS is required"));
+                    return failed(
+                        new SmtpConnectionException(
+                            "the server does not offer STARTTLS, and TLS is required"));
                   }
                   return CompletableFuture.completedFuture(ext);
                 }
@@ -78,7 +80,9 @@ final class SessionSetup {
           stage.thenCompose(
               ext -> {
                 if (ext.authMechanisms().isEmpty()) {
-                  return failed(new SmtpConnectionException("credentials are set but the server offers no AUTH"));
+                  return failed(
+                      new SmtpConnectionException(
+                          "credentials are set but the server offers no AUTH"));
                 }
                 return connection
                     .login(credentials.username(), credentials.secret(), credentials.mechanism())

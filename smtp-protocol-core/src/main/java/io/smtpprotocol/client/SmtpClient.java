@@ -43,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Timeouts default to RFC 5321 section 4.5.3.2: connect 30 s, greeting and commands 5 min,
- * DATA 2 min, each data block 3 min, the reply to the final dot 10 min.
+ * <p>Timeouts default to RFC 5321 section 4.5.3.2: connect 30 s, greeting and commands 5 min, DATA
+ * 2 min, each data block 3 min, the reply to the final dot 10 min.
  */
 public final class SmtpClient implements AutoCloseable {
 
@@ -71,7 +71,8 @@ public final class SmtpClient implements AutoCloseable {
     } else {
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       this.group =
-          new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("smtp-client", true), io);
+          new MultiThreadIoEventLoopGroup(
+              b.ioThreads, new DefaultThreadFactory("smtp-client", true), io);
       this.ownsGroup = true;
     }
     this.tls = new ClientTls(b.sslContext, b.certificateCheck, b.commandTimeout);
@@ -114,10 +115,17 @@ public final class SmtpClient implements AutoCloseable {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(domain ? EpollDomainSocketChannel.class : epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+            .channel(
+                domain
+                    ? EpollDomainSocketChannel.class
+                    : epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
             // message content is written in chunks only while less than this is queued
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 256 * 1024))
+            .option(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(128 * 1024, 256 * 1024))
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -139,7 +147,10 @@ public final class SmtpClient implements AutoCloseable {
           if (!f.isSuccess()) {
             result.completeExceptionally(
                 new SmtpConnectionException(
-                    "cannot connect to " + (host.isEmpty() ? address : host + ":" + port) + ": " + f.cause().getMessage(),
+                    "cannot connect to "
+                        + (host.isEmpty() ? address : host + ":" + port)
+                        + ": "
+                        + f.cause().getMessage(),
                     f.cause()));
             return;
           }
@@ -149,9 +160,9 @@ public final class SmtpClient implements AutoCloseable {
   }
 
   /**
-   * Speaks SMTP over a channel the caller opened and connected (through a proxy, say). Open it
-   * with {@code AUTO_READ} off, so that the greeting is not read before the client's handlers are
-   * in its pipeline; the client adds them at the end and turns reading on.
+   * Speaks SMTP over a channel the caller opened and connected (through a proxy, say). Open it with
+   * {@code AUTO_READ} off, so that the greeting is not read before the client's handlers are in its
+   * pipeline; the client adds them at the end and turns reading on.
    */
   public CompletionStage<SmtpConnection> connect(Channel channel) {
     Objects.requireNonNull(channel, "channel");
@@ -304,7 +315,10 @@ public final class SmtpClient implements AutoCloseable {
       return this;
     }
 
-    /** How long to wait for the reply to MAIL, RCPT and other commands, and for a TLS handshake (5 min). */
+    /**
+     * How long to wait for the reply to MAIL, RCPT and other commands, and for a TLS handshake (5
+     * min).
+     */
     public Builder commandTimeout(Duration timeout) {
       commandTimeout = positive("commandTimeout", timeout);
       return this;
@@ -338,7 +352,9 @@ public final class SmtpClient implements AutoCloseable {
       return this;
     }
 
-    /** Whether {@link SmtpConnection#send} upgrades with STARTTLS ({@link TlsPolicy#OPPORTUNISTIC}). */
+    /**
+     * Whether {@link SmtpConnection#send} upgrades with STARTTLS ({@link TlsPolicy#OPPORTUNISTIC}).
+     */
     public Builder tlsPolicy(TlsPolicy policy) {
       tlsPolicy = Objects.requireNonNull(policy, "policy");
       return this;

@@ -13,11 +13,11 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Connections to one destination, kept for reuse: at most {@code maxConnections} at once, each
- * used for at most {@code maxMessagesPerConnection} messages, closed after {@code idleTimeout}
- * unused. A reused connection is reset with RSET first; one found broken is replaced. When every
- * connection is busy a send waits up to {@code acquireTimeout} (with at most {@code maxWaiting}
- * sends waiting), then fails with {@link SmtpConnectionException}.
+ * Connections to one destination, kept for reuse: at most {@code maxConnections} at once, each used
+ * for at most {@code maxMessagesPerConnection} messages, closed after {@code idleTimeout} unused. A
+ * reused connection is reset with RSET first; one found broken is replaced. When every connection
+ * is busy a send waits up to {@code acquireTimeout} (with at most {@code maxWaiting} sends
+ * waiting), then fails with {@link SmtpConnectionException}.
  *
  * <pre>{@code
  * SmtpClientPool pool = SmtpClientPool.builder(client, "smtp.example.com", 587).maxConnections(4).build();
@@ -76,7 +76,10 @@ public final class SmtpClientPool implements AutoCloseable {
     this.observer = b.observer;
     long period = Math.max(100, idleTimeout.toMillis() / 2);
     this.sweeper =
-        client.group().next().scheduleAtFixedRate(this::evictIdle, period, period, TimeUnit.MILLISECONDS);
+        client
+            .group()
+            .next()
+            .scheduleAtFixedRate(this::evictIdle, period, period, TimeUnit.MILLISECONDS);
   }
 
   /** A builder for a pool to {@code host:port} that opens connections with {@code client}. */
@@ -94,7 +97,8 @@ public final class SmtpClientPool implements AutoCloseable {
         .whenComplete(
             (r, e) ->
                 observer.message(
-                    e == null ? null : Stages.unwrap(e), Duration.ofNanos(System.nanoTime() - start)));
+                    e == null ? null : Stages.unwrap(e),
+                    Duration.ofNanos(System.nanoTime() - start)));
   }
 
   private CompletionStage<SendResult> sendOn(
@@ -149,8 +153,15 @@ public final class SmtpClientPool implements AutoCloseable {
       if (waiting.size() >= maxWaiting) {
         return CompletableFuture.failedFuture(
             new SmtpConnectionException(
-                "all " + maxConnections + " connections to " + host + ":" + port + " are busy and "
-                    + maxWaiting + " sends wait already"));
+                "all "
+                    + maxConnections
+                    + " connections to "
+                    + host
+                    + ":"
+                    + port
+                    + " are busy and "
+                    + maxWaiting
+                    + " sends wait already"));
       }
       waiter = new CompletableFuture<>();
       waiting.add(waiter);
@@ -170,7 +181,12 @@ public final class SmtpClientPool implements AutoCloseable {
                     observer.acquireTimedOut();
                     waiter.completeExceptionally(
                         new SmtpConnectionException(
-                            "no connection to " + host + ":" + port + " became free within " + acquireTimeout,
+                            "no connection to "
+                                + host
+                                + ":"
+                                + port
+                                + " became free within "
+                                + acquireTimeout,
                             new TimeoutException()));
                   }
                 },
@@ -192,11 +208,16 @@ public final class SmtpClientPool implements AutoCloseable {
   private CompletionStage<Lease> openConnection() {
     return client
         .connect(host, port)
-        .thenCompose(c -> c.prepare().thenApply(ext -> c).whenComplete((x, e) -> {
-          if (e != null) {
-            c.close();
-          }
-        }))
+        .thenCompose(
+            c ->
+                c.prepare()
+                    .thenApply(ext -> c)
+                    .whenComplete(
+                        (x, e) -> {
+                          if (e != null) {
+                            c.close();
+                          }
+                        }))
         .handle(
             (c, e) -> {
               if (e != null) {
@@ -268,7 +289,8 @@ public final class SmtpClientPool implements AutoCloseable {
     long limit = System.nanoTime() - idleTimeout.toNanos();
     List<SmtpConnection> evicted = new ArrayList<>();
     synchronized (this) {
-      while (!idle.isEmpty() && (idle.peekFirst().since() - limit < 0 || !idle.peekFirst().connection().isOpen())) {
+      while (!idle.isEmpty()
+          && (idle.peekFirst().since() - limit < 0 || !idle.peekFirst().connection().isOpen())) {
         evicted.add(idle.pollFirst().connection());
         open--;
       }

@@ -25,9 +25,9 @@ import org.jspecify.annotations.Nullable;
  * FIFO matches replies to commands, so commands may be issued without waiting for earlier replies
  * and pipeline naturally (RFC 2920: do so only when the server offers {@code PIPELINING}).
  *
- * <p>A 4xx or 5xx reply completes the stage exceptionally with {@link SmtpReplyException}; a
- * broken or closed connection, a reply that does not come in time, or a malformed reply completes
- * every waiting stage with {@link SmtpConnectionException} and closes the connection.
+ * <p>A 4xx or 5xx reply completes the stage exceptionally with {@link SmtpReplyException}; a broken
+ * or closed connection, a reply that does not come in time, or a malformed reply completes every
+ * waiting stage with {@link SmtpConnectionException} and closes the connection.
  *
  * <p>Stages complete on the connection's event loop: do not block in dependent actions (use the
  * {@code ...Async} variants for blocking work); joining from another thread is fine.
@@ -222,14 +222,16 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   /**
-   * Writes the content after {@link #data()}: bare CR and LF become CRLF, leading dots are
-   * doubled, and {@code .} ends it. Fails with DATA's failure when DATA was refused.
+   * Writes the content after {@link #data()}: bare CR and LF become CRLF, leading dots are doubled,
+   * and {@code .} ends it. Fails with DATA's failure when DATA was refused.
    */
   public CompletionStage<Reply> message(MessageContent content) {
     return message(content, 1).thenApply(replies -> replies.get(0));
   }
 
-  /** The content after DATA, and the {@code replies} replies that end it (LMTP: one per recipient). */
+  /**
+   * The content after DATA, and the {@code replies} replies that end it (LMTP: one per recipient).
+   */
   CompletionStage<List<Reply>> message(MessageContent content, int replies) {
     return writer.message(content, replies);
   }
@@ -277,7 +279,10 @@ public final class SmtpConnection implements AutoCloseable {
       throw new IllegalArgumentException("command must not be blank");
     }
     String verb = line.strip().split(" ", 2)[0].toUpperCase(Locale.ROOT);
-    if (verb.equals("DATA") || verb.equals("STARTTLS") || verb.equals("AUTH") || verb.equals("BDAT")) {
+    if (verb.equals("DATA")
+        || verb.equals("STARTTLS")
+        || verb.equals("AUTH")
+        || verb.equals("BDAT")) {
       throw new IllegalArgumentException("use data(), startTls(), login() or bdat() for " + verb);
     }
     return command(verb, line, config.commandTimeout());
@@ -318,9 +323,9 @@ public final class SmtpConnection implements AutoCloseable {
   // ---------------------------------------------------------------- whole transactions
 
   /**
-   * Prepares the session as the client is configured: EHLO (HELO when EHLO is refused, LHLO in
-   * LMTP mode), STARTTLS by the TLS policy and EHLO again, AUTH when credentials are set. Does only
-   * what is not done yet.
+   * Prepares the session as the client is configured: EHLO (HELO when EHLO is refused, LHLO in LMTP
+   * mode), STARTTLS by the TLS policy and EHLO again, AUTH when credentials are set. Does only what
+   * is not done yet.
    */
   public CompletionStage<Extensions> prepare() {
     return setup.prepare();

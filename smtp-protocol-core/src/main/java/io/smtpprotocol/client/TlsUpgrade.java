@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TLS on one connection: STARTTLS (RFC 3207) and the end of every handshake, implicit TLS
- * included. Between the {@code 220} to STARTTLS and the end of the handshake whatever the server
- * sends is dropped, so that no reply can be injected in plaintext (the client side of
- * CVE-2011-0411's family).
+ * TLS on one connection: STARTTLS (RFC 3207) and the end of every handshake, implicit TLS included.
+ * Between the {@code 220} to STARTTLS and the end of the handshake whatever the server sends is
+ * dropped, so that no reply can be injected in plaintext (the client side of CVE-2011-0411's
+ * family).
  */
 final class TlsUpgrade {
 
@@ -37,7 +37,14 @@ final class TlsUpgrade {
   private boolean discarding;
   private long discarded;
 
-  TlsUpgrade(Channel channel, CommandQueue commands, SessionState state, ClientTls tls, ClientConfig config, String host, int port) {
+  TlsUpgrade(
+      Channel channel,
+      CommandQueue commands,
+      SessionState state,
+      ClientTls tls,
+      ClientConfig config,
+      String host,
+      int port) {
     this.channel = channel;
     this.commands = commands;
     this.state = state;
@@ -83,7 +90,8 @@ final class TlsUpgrade {
     ChannelPipeline pipeline = channel.pipeline();
     // the old decoder passes its buffered octets on as a ByteBuf, which the handler drops
     pipeline.remove(SmtpConnection.LINES);
-    pipeline.addBefore(SmtpConnection.HANDLER, SmtpConnection.LINES, ReplyHandler.lineDecoder(config));
+    pipeline.addBefore(
+        SmtpConnection.HANDLER, SmtpConnection.LINES, ReplyHandler.lineDecoder(config));
     commands.resetParser();
     pipeline.addFirst(SmtpConnection.TLS, tls.newHandler(channel, host, port));
   }
@@ -99,12 +107,15 @@ final class TlsUpgrade {
   /** On the loop: a handshake ended (after STARTTLS, or at the start of implicit TLS). */
   void handshakeDone(SslHandshakeCompletionEvent event) {
     if (!event.isSuccess()) {
-      commands.fail(new SmtpConnectionException("TLS handshake failed: " + event.cause().getMessage(), event.cause()));
+      commands.fail(
+          new SmtpConnectionException(
+              "TLS handshake failed: " + event.cause().getMessage(), event.cause()));
       return;
     }
     TlsInfo info = TlsInfo.of(channel.pipeline().get(SslHandler.class).engine().getSession());
     if (!tls.accepts(host, info)) {
-      commands.fail(new SmtpConnectionException("the server certificate was rejected by the check"));
+      commands.fail(
+          new SmtpConnectionException("the server certificate was rejected by the check"));
       return;
     }
     state.tlsInfo = info;

@@ -29,7 +29,11 @@ final class Transaction {
   private final ClientConfig config;
 
   Transaction(
-      SmtpConnection connection, CommandQueue commands, MessageWriter writer, SessionState state, ClientConfig config) {
+      SmtpConnection connection,
+      CommandQueue commands,
+      MessageWriter writer,
+      SessionState state,
+      ClientConfig config) {
     this.connection = connection;
     this.commands = commands;
     this.writer = writer;
@@ -44,7 +48,8 @@ final class Transaction {
         return failed(
             new SmtpReplyException(
                 "MAIL",
-                Reply.of(553, "5.6.7", "an address needs SMTPUTF8, which the server does not offer"),
+                Reply.of(
+                    553, "5.6.7", "an address needs SMTPUTF8, which the server does not offer"),
                 true));
       }
       params = params.with("SMTPUTF8", "");
@@ -57,7 +62,10 @@ final class Transaction {
               Reply.of(
                   552,
                   "5.3.4",
-                  "message size " + size + " exceeds the server's limit " + ext.maxSize().getAsLong()),
+                  "message size "
+                      + size
+                      + " exceeds the server's limit "
+                      + ext.maxSize().getAsLong()),
               true));
     }
     if (size >= 0 && ext.has("SIZE")) {
@@ -71,10 +79,17 @@ final class Transaction {
     MailParameters rcptParams = envelope.recipientParameters();
     if (ext.pipelining()) {
       // MAIL, every RCPT and DATA in one flush; DATA is last in the group (RFC 2920 section 3.1)
-      CompletionStage<Reply> mail = settle(commands.issue("MAIL", mailLine, config.commandTimeout(), false));
+      CompletionStage<Reply> mail =
+          settle(commands.issue("MAIL", mailLine, config.commandTimeout(), false));
       List<CompletionStage<Reply>> rcpts = new ArrayList<>();
       for (Mailbox to : envelope.recipients()) {
-        rcpts.add(settle(commands.issue("RCPT", SmtpConnection.rcptLine(to, rcptParams), config.commandTimeout(), false)));
+        rcpts.add(
+            settle(
+                commands.issue(
+                    "RCPT",
+                    SmtpConnection.rcptLine(to, rcptParams),
+                    config.commandTimeout(),
+                    false)));
       }
       CompletableFuture<Reply> data = chunking ? null : writer.issueData(false);
       commands.onLoop(connection.channel()::flush);
@@ -103,7 +118,12 @@ final class Transaction {
                 replies =
                     replies.thenCompose(
                         list ->
-                            settle(commands.issue("RCPT", SmtpConnection.rcptLine(to, rcptParams), config.commandTimeout(), true))
+                            settle(
+                                    commands.issue(
+                                        "RCPT",
+                                        SmtpConnection.rcptLine(to, rcptParams),
+                                        config.commandTimeout(),
+                                        true))
                                 .thenApply(
                                     r -> {
                                       List<Reply> more = new ArrayList<>(list);
@@ -114,7 +134,8 @@ final class Transaction {
               return replies.thenCompose(
                   list -> {
                     boolean any = list.stream().anyMatch(Reply::isPositive);
-                    CompletableFuture<Reply> data = any && !chunking ? writer.issueData(true) : null;
+                    CompletableFuture<Reply> data =
+                        any && !chunking ? writer.issueData(true) : null;
                     return proceed(envelope, content, mailReply, list, data, chunking);
                   });
             });
@@ -175,7 +196,8 @@ final class Transaction {
                 delivered |= r.isPositive();
               }
               if (!delivered) {
-                return this.<SendResult>rsetThenFail(new SmtpReplyException("message", replies.get(0)));
+                return this.<SendResult>rsetThenFail(
+                    new SmtpReplyException("message", replies.get(0)));
               }
               state.messagesSent++;
               return CompletableFuture.<SendResult>completedFuture(new SendResult(result, last));
@@ -184,7 +206,8 @@ final class Transaction {
   }
 
   /** Ends a transaction that cannot deliver: an empty message if DATA was accepted anyway, RSET. */
-  private CompletionStage<SendResult> abort(@Nullable CompletableFuture<Reply> data, Throwable error) {
+  private CompletionStage<SendResult> abort(
+      @Nullable CompletableFuture<Reply> data, Throwable error) {
     if (data == null) {
       return rsetThenFail(error);
     }
@@ -194,7 +217,8 @@ final class Transaction {
               if (r == null) {
                 return rsetThenFail(error);
               }
-              // RFC 2920 section 3.1: DATA accepted without recipients; end it with an empty message
+              // RFC 2920 section 3.1: DATA accepted without recipients; end it with an empty
+              // message
               return writer
                   .writeMessage(data, MessageContent.of(new byte[0]), 1)
                   .handle((x, e) -> null)

@@ -18,7 +18,8 @@ public record Decision(boolean accepted, @Nullable Reply reply) {
 
   private static final Decision ACCEPT = new Decision(true, null);
   private static final Decision REJECT = new Decision(false, null);
-  private static final CompletionStage<Decision> ACCEPTED = CompletableFuture.completedStage(ACCEPT);
+  private static final CompletionStage<Decision> ACCEPTED =
+      CompletableFuture.completedStage(ACCEPT);
 
   public Decision {
     if (reply != null) {

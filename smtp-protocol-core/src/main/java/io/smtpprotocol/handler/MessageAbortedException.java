@@ -4,10 +4,9 @@ import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MessageBody} read failed because of the client: the message grew beyond the size
- * limit, had a bare CR or LF, was reset, or the connection was lost. The client gets the engine's
- * reply for it; a handler may let this exception propagate, and it is not logged as a server
- * error.
+ * A {@link MessageBody} read failed because of the client: the message grew beyond the size limit,
+ * had a bare CR or LF, was reset, or the connection was lost. The client gets the engine's reply
+ * for it; a handler may let this exception propagate, and it is not logged as a server error.
  */
 public final class MessageAbortedException extends IOException {
 

@@ -7,10 +7,10 @@ import java.io.InputStream;
  * BDAT, without the terminating {@code .CRLF}.
  *
  * <p>Reads block until data arrives; the engine buffers only a bounded amount (the server's body
- * buffer size) and pauses reading from the client while the handler is behind. A read throws
- * {@link MessageAbortedException} when the message turns out too large or malformed or the
- * connection is lost; the client then gets the engine's error reply. Closing the stream discards
- * the rest of the body: the engine keeps reading it from the client and drops it.
+ * buffer size) and pauses reading from the client while the handler is behind. A read throws {@link
+ * MessageAbortedException} when the message turns out too large or malformed or the connection is
+ * lost; the client then gets the engine's error reply. Closing the stream discards the rest of the
+ * body: the engine keeps reading it from the client and drops it.
  */
 public abstract class MessageBody extends InputStream {
 

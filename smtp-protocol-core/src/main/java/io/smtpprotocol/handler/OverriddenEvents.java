@@ -9,7 +9,9 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** The default of {@link SmtpHandler#handledEvents()}: the events whose methods a class overrides. */
+/**
+ * The default of {@link SmtpHandler#handledEvents()}: the events whose methods a class overrides.
+ */
 final class OverriddenEvents {
 
   private OverriddenEvents() {}

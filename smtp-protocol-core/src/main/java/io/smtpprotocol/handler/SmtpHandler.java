@@ -6,11 +6,11 @@ import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -22,11 +22,11 @@ import java.util.concurrent.CompletionStage;
  * pending the session reads no further commands; pipelined commands wait in order.
  *
  * <p>The server calls only the methods of the events in {@link #handledEvents()}, which by default
- * are the methods the handler's class overrides. Every other event is answered at once on the
- * event loop, without a trip to the executor, by this interface's default method: it accepts,
- * except {@link #message}, so a handler that does not handle {@link Event#MESSAGE} refuses every
- * message. A method that throws, or whose stage completes exceptionally or not within the handler
- * timeout, gives {@code 451 4.3.0}; a {@link SmtpRejectException} gives its own reply.
+ * are the methods the handler's class overrides. Every other event is answered at once on the event
+ * loop, without a trip to the executor, by this interface's default method: it accepts, except
+ * {@link #message}, so a handler that does not handle {@link Event#MESSAGE} refuses every message.
+ * A method that throws, or whose stage completes exceptionally or not within the handler timeout,
+ * gives {@code 451 4.3.0}; a {@link SmtpRejectException} gives its own reply.
  *
  * <p>State is staged: a sender or recipient becomes part of the {@link Envelope} only when its
  * event is accepted.
@@ -68,9 +68,9 @@ public interface SmtpHandler {
    * handler but answers at once, on the event loop, as this interface's default method does.
    *
    * <p>The default is the events whose methods the handler's class overrides, found by reflection.
-   * Override it when that is not the right answer: a handler that delegates to others, or one
-   * that overrides every method but handles only some events, returns the events it handles.
-   * Listing an event whose method is not overridden only costs a trip to the executor.
+   * Override it when that is not the right answer: a handler that delegates to others, or one that
+   * overrides every method but handles only some events, returns the events it handles. Listing an
+   * event whose method is not overridden only costs a trip to the executor.
    *
    * <p>The server asks once, when it is built.
    */
@@ -151,10 +151,10 @@ public interface SmtpHandler {
   }
 
   /**
-   * The message body on an LMTP server (RFC 2033), answered per recipient: one decision for each
-   * of {@code envelope.recipients()}, in that order, each sent as its own reply after the final
-   * dot. Part of {@link Event#MESSAGE}. The default calls {@link #message} and gives its decision
-   * to every recipient.
+   * The message body on an LMTP server (RFC 2033), answered per recipient: one decision for each of
+   * {@code envelope.recipients()}, in that order, each sent as its own reply after the final dot.
+   * Part of {@link Event#MESSAGE}. The default calls {@link #message} and gives its decision to
+   * every recipient.
    */
   default CompletionStage<List<Decision>> lmtpMessage(
       SessionInfo session, Envelope envelope, MessageBody body) {
@@ -168,10 +168,10 @@ public interface SmtpHandler {
   }
 
   /**
-   * Every command line before the engine handles it: return a reply to answer the command
-   * yourself (the session then goes on with the next command), or empty to let the engine handle
-   * it. This is how applications add verbs or take over existing ones. A handler that does not
-   * handle {@link Event#COMMAND} costs nothing here.
+   * Every command line before the engine handles it: return a reply to answer the command yourself
+   * (the session then goes on with the next command), or empty to let the engine handle it. This is
+   * how applications add verbs or take over existing ones. A handler that does not handle {@link
+   * Event#COMMAND} costs nothing here.
    *
    * @param verb the verb in upper case
    * @param argument the rest of the line after the verb and one space

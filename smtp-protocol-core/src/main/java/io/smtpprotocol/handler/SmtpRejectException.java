@@ -2,9 +2,7 @@ package io.smtpprotocol.handler;
 
 import io.smtpprotocol.protocol.Reply;
 
-/**
- * Thrown by a handler (or completing its stage) to reject the current event with a given reply.
- */
+/** Thrown by a handler (or completing its stage) to reject the current event with a given reply. */
 public class SmtpRejectException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

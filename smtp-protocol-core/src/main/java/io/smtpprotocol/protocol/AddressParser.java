@@ -13,8 +13,8 @@ final class AddressParser {
   record PathResult(@org.jspecify.annotations.Nullable Mailbox mailbox, int end) {}
 
   /**
-   * Parses {@code <[A-d-l:]mailbox>} or {@code <>} starting at {@code start}. Returns null when
-   * the text there is not a valid path.
+   * Parses {@code <[A-d-l:]mailbox>} or {@code <>} starting at {@code start}. Returns null when the
+   * text there is not a valid path.
    */
   static @org.jspecify.annotations.Nullable PathResult parsePath(
       String s, int start, boolean allowNull, boolean allowPostmaster) {

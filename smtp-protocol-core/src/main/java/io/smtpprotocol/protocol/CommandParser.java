@@ -159,8 +159,7 @@ public final class CommandParser {
     if (parts.length < 1 || parts.length > 2 || parts[0].isEmpty()) {
       return new Command.Invalid("AUTH", Replies.SYNTAX_ERROR);
     }
-    return new Command.Auth(
-        parts[0].toUpperCase(Locale.ROOT), parts.length == 2 ? parts[1] : null);
+    return new Command.Auth(parts[0].toUpperCase(Locale.ROOT), parts.length == 2 ? parts[1] : null);
   }
 
   private static int skipSpaces(String s, int i) {

@@ -36,7 +36,9 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
         Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
   }
 
-  /** 1 to 3 ASCII digits: {@code Integer.parseInt} alone would take signs and other scripts' digits. */
+  /**
+   * 1 to 3 ASCII digits: {@code Integer.parseInt} alone would take signs and other scripts' digits.
+   */
   private static boolean isDigits(String part) {
     if (part.isEmpty() || part.length() > 3) {
       return false;

@@ -74,8 +74,8 @@ public record Extensions(String domain, Map<String, List<String>> keywords) {
   }
 
   /**
-   * The largest message the server takes (RFC 1870): empty when SIZE was not announced or
-   * announced without a limit (or with 0, which means no fixed limit).
+   * The largest message the server takes (RFC 1870): empty when SIZE was not announced or announced
+   * without a limit (or with 0, which means no fixed limit).
    */
   public OptionalLong maxSize() {
     List<String> p = parameters("SIZE");

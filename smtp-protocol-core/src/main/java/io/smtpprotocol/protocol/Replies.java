@@ -1,8 +1,8 @@
 package io.smtpprotocol.protocol;
 
 /**
- * The catalogue of replies the engine sends by itself. Applications may use them in their
- * decisions too.
+ * The catalogue of replies the engine sends by itself. Applications may use them in their decisions
+ * too.
  */
 public final class Replies {
 
@@ -32,8 +32,7 @@ public final class Replies {
   public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Too many recipients");
   public static final Reply HANDLER_FAILURE =
       Reply.of(451, "4.3.0", "Local error in processing, try again later");
-  public static final Reply SERVER_BUSY =
-      Reply.of(451, "4.3.2", "Server busy, try again later");
+  public static final Reply SERVER_BUSY = Reply.of(451, "4.3.2", "Server busy, try again later");
 
   public static final Reply COMMAND_UNRECOGNIZED = Reply.of(500, "5.5.1", "Command unrecognized");
   public static final Reply LINE_TOO_LONG = Reply.of(500, "5.5.6", "Line too long");
@@ -49,7 +48,8 @@ public final class Replies {
       Reply.of(501, "5.5.4", "Syntax: MAIL FROM:<address> [parameters]");
   public static final Reply RCPT_SYNTAX =
       Reply.of(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
-  public static final Reply BAD_SENDER_ADDRESS = Reply.of(501, "5.1.7", "Bad sender address syntax");
+  public static final Reply BAD_SENDER_ADDRESS =
+      Reply.of(501, "5.1.7", "Bad sender address syntax");
   public static final Reply BAD_RECIPIENT_ADDRESS =
       Reply.of(501, "5.1.3", "Bad recipient address syntax");
   public static final Reply NO_ARGUMENTS_ALLOWED =
@@ -127,7 +127,8 @@ public final class Replies {
   public static final Reply AUTH_ADDRESS_THROTTLED =
       Reply.of(454, "4.7.0", "Too many failed authentications from your address, try again later");
   public static final Reply TOO_MANY_AUTH_FAILURES =
-      Reply.of(421, "4.7.0", "Too many failed authentication attempts, closing transmission channel");
+      Reply.of(
+          421, "4.7.0", "Too many failed authentication attempts, closing transmission channel");
 
   // ---------------------------------------------------------------- XCLIENT (Postfix)
 

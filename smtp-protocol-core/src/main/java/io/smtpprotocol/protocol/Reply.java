@@ -4,8 +4,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An SMTP reply: a three-digit code, an optional RFC 3463 enhanced status, and one or more lines
- * of text.
+ * An SMTP reply: a three-digit code, an optional RFC 3463 enhanced status, and one or more lines of
+ * text.
  *
  * <p>On the wire every line carries the code, and the enhanced status when there is one; all but
  * the last line use {@code -} after the code (RFC 5321 section 4.2.1).

@@ -32,7 +32,9 @@ public final class ReplyParser {
   private final List<String> lines = new ArrayList<>();
   private int code = -1;
 
-  /** @param maxLines the most lines one reply may have */
+  /**
+   * @param maxLines the most lines one reply may have
+   */
   public ReplyParser(int maxLines) {
     if (maxLines < 1) {
       throw new IllegalArgumentException("maxLines must be positive: " + maxLines);
@@ -48,11 +50,14 @@ public final class ReplyParser {
   /** Feeds one line, without its line ending. */
   public Step line(CharSequence line) {
     int n = line.length();
-    if (n < 3 || !digit(line.charAt(0), '2', '5') || !digit(line.charAt(1), '0', '9')
+    if (n < 3
+        || !digit(line.charAt(0), '2', '5')
+        || !digit(line.charAt(1), '0', '9')
         || !digit(line.charAt(2), '0', '9')) {
       return malformed("reply line does not start with a code 200..599: " + printable(line));
     }
-    int lineCode = (line.charAt(0) - '0') * 100 + (line.charAt(1) - '0') * 10 + (line.charAt(2) - '0');
+    int lineCode =
+        (line.charAt(0) - '0') * 100 + (line.charAt(1) - '0') * 10 + (line.charAt(2) - '0');
     boolean last;
     if (n == 3) {
       last = true;
@@ -127,7 +132,9 @@ public final class ReplyParser {
     return status(first);
   }
 
-  /** {@code class.subject.detail} with 1 to 3 digits each, or null (without regular expressions). */
+  /**
+   * {@code class.subject.detail} with 1 to 3 digits each, or null (without regular expressions).
+   */
   private static @Nullable EnhancedStatus status(String token) {
     int[] parts = new int[3];
     int part = 0;

@@ -3,9 +3,8 @@ package io.smtpprotocol.protocol;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The verbs of the commands the engine knows, plus the two names the metrics give to lines that
- * are not one of them. This is the one list of verbs: the parser, the session and the metrics use
- * it.
+ * The verbs of the commands the engine knows, plus the two names the metrics give to lines that are
+ * not one of them. This is the one list of verbs: the parser, the session and the metrics use it.
  */
 public enum Verb {
   HELO,

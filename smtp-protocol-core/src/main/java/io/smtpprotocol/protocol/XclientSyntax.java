@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * #NAMES}. Every value is checked for its attribute: a host name for {@code NAME}, an IPv4 address
  * or {@code IPV6:} and an IPv6 address for {@code ADDR} and {@code DESTADDR}, a port number for
  * {@code PORT} and {@code DESTPORT}, {@code SMTP} or {@code ESMTP} for {@code PROTO}, and for every
- * attribute but {@code PROTO} also {@code [UNAVAILABLE]} ({@code NAME} also {@code
- * [TEMPUNAVAIL]}), in any case.
+ * attribute but {@code PROTO} also {@code [UNAVAILABLE]} ({@code NAME} also {@code [TEMPUNAVAIL]}),
+ * in any case.
  */
 final class XclientSyntax {
 
@@ -66,8 +66,7 @@ final class XclientSyntax {
     }
     boolean valid =
         switch (name) {
-          case "NAME" ->
-              value.equalsIgnoreCase(Command.Xclient.TEMPUNAVAIL) || isHostName(value);
+          case "NAME" -> value.equalsIgnoreCase(Command.Xclient.TEMPUNAVAIL) || isHostName(value);
           case "ADDR", "DESTADDR" ->
               isIpv4(value)
                   || value.regionMatches(true, 0, "IPV6:", 0, 5)

@@ -9,10 +9,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Failed AUTH attempts per client address, shared by all of a server's connections, so that
- * opening more connections does not buy more password guesses. An IPv6 client counts by its /64
- * prefix (one host usually holds a whole /64). The table is bounded: beyond {@link #capacity}
- * addresses the one that failed least recently is forgotten.
+ * Failed AUTH attempts per client address, shared by all of a server's connections, so that opening
+ * more connections does not buy more password guesses. An IPv6 client counts by its /64 prefix (one
+ * host usually holds a whole /64). The table is bounded: beyond {@link #capacity} addresses the one
+ * that failed least recently is forgotten.
  */
 final class AddressFailures {
 

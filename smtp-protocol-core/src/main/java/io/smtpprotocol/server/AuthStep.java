@@ -17,9 +17,9 @@ import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The AUTH exchange (RFC 4954): SASL steps run on the handler executor like every application
- * call; failed attempts are answered later each time, closed after the last allowed one, and
- * counted per client address over all connections.
+ * The AUTH exchange (RFC 4954): SASL steps run on the handler executor like every application call;
+ * failed attempts are answered later each time, closed after the last allowed one, and counted per
+ * client address over all connections.
  */
 final class AuthStep {
 
@@ -45,6 +45,7 @@ final class AuthStep {
 
   /** The exchange in progress: the next command lines are its responses. */
   private @Nullable Exchange exchange;
+
   private int failures;
 
   AuthStep(
@@ -187,9 +188,9 @@ final class AuthStep {
   }
 
   /**
-   * Answers a failed exchange. Wrong credentials count: each such answer waits longer than the
-   * last (scheduled on the event loop, never a sleep), and the last allowed failure closes the
-   * session with 421.
+   * Answers a failed exchange. Wrong credentials count: each such answer waits longer than the last
+   * (scheduled on the event loop, never a sleep), and the last allowed failure closes the session
+   * with 421.
    */
   private void failed(Exchange e, Reply reply) {
     end();

@@ -78,8 +78,8 @@ final class BodyQueue extends MessageBody {
   }
 
   /**
-   * The body failed (also after it was complete, for example when the connection is lost before
-   * the final reply): readers get the exception, buffered octets are dropped.
+   * The body failed (also after it was complete, for example when the connection is lost before the
+   * final reply): readers get the exception, buffered octets are dropped.
    */
   void fail(MessageAbortedException e) {
     lock.lock();

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The preconditions of every command, checked in one place before the session dispatches it: the
  * greeting first, TLS and AUTH when required, one transaction at a time, the extensions that are
- * on, XCLIENT from trusted peers only. A function of the session's facts and the server's
- * settings, without side effects of its own.
+ * on, XCLIENT from trusted peers only. A function of the session's facts and the server's settings,
+ * without side effects of its own.
  */
 final class CommandGate {
 
@@ -53,37 +53,56 @@ final class CommandGate {
     return switch (verb) {
       case HELO, EHLO -> lmtp ? Replies.COMMAND_UNRECOGNIZED : null; // RFC 2033 section 4.1
       case LHLO -> lmtp ? null : Replies.COMMAND_UNRECOGNIZED;
-      case MAIL -> !helloed ? Replies.NEED_HELO
-          : tlsMissing ? Replies.TLS_REQUIRED
-          : !authenticated && auth.required() ? Replies.AUTH_REQUIRED
-          : t != null ? Replies.NESTED_MAIL
-          : null;
+      case MAIL ->
+          !helloed
+              ? Replies.NEED_HELO
+              : tlsMissing
+                  ? Replies.TLS_REQUIRED
+                  : !authenticated && auth.required()
+                      ? Replies.AUTH_REQUIRED
+                      : t != null ? Replies.NESTED_MAIL : null;
       case RCPT -> !helloed ? Replies.NEED_HELO : t == null ? Replies.NEED_MAIL : null;
-      case DATA -> !helloed ? Replies.NEED_HELO
-          : t == null ? Replies.NEED_MAIL
-          : t.bdat ? Replies.DATA_AFTER_BDAT
-          : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT
-          : null;
-      case BDAT -> !chunking ? Replies.COMMAND_NOT_IMPLEMENTED
-          : !helloed ? Replies.NEED_HELO
-          : t == null ? Replies.NEED_MAIL
-          : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT
-          : null;
-      case STARTTLS -> tls.mode() == TlsMode.NONE ? Replies.COMMAND_NOT_IMPLEMENTED
-          : encrypted ? Replies.TLS_ALREADY_ACTIVE
-          : null;
-      case AUTH -> !auth.enabled() ? Replies.COMMAND_NOT_IMPLEMENTED
-          : !helloed ? Replies.NEED_HELO
-          : tlsMissing ? Replies.TLS_REQUIRED
-          : !encrypted && !auth.allowInsecure() ? Replies.AUTH_ENCRYPTION_REQUIRED
-          : authenticated ? Replies.ALREADY_AUTHENTICATED
-          : t != null ? Replies.AUTH_IN_TRANSACTION
-          : throttled.getAsBoolean() ? Replies.AUTH_ADDRESS_THROTTLED
-          : null;
+      case DATA ->
+          !helloed
+              ? Replies.NEED_HELO
+              : t == null
+                  ? Replies.NEED_MAIL
+                  : t.bdat
+                      ? Replies.DATA_AFTER_BDAT
+                      : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT : null;
+      case BDAT ->
+          !chunking
+              ? Replies.COMMAND_NOT_IMPLEMENTED
+              : !helloed
+                  ? Replies.NEED_HELO
+                  : t == null
+                      ? Replies.NEED_MAIL
+                      : t.envelope.recipients().isEmpty() ? Replies.NEED_RCPT : null;
+      case STARTTLS ->
+          tls.mode() == TlsMode.NONE
+              ? Replies.COMMAND_NOT_IMPLEMENTED
+              : encrypted ? Replies.TLS_ALREADY_ACTIVE : null;
+      case AUTH ->
+          !auth.enabled()
+              ? Replies.COMMAND_NOT_IMPLEMENTED
+              : !helloed
+                  ? Replies.NEED_HELO
+                  : tlsMissing
+                      ? Replies.TLS_REQUIRED
+                      : !encrypted && !auth.allowInsecure()
+                          ? Replies.AUTH_ENCRYPTION_REQUIRED
+                          : authenticated
+                              ? Replies.ALREADY_AUTHENTICATED
+                              : t != null
+                                  ? Replies.AUTH_IN_TRANSACTION
+                                  : throttled.getAsBoolean()
+                                      ? Replies.AUTH_ADDRESS_THROTTLED
+                                      : null;
       // Postfix's XCLIENT_README: trust follows the client as the session knows it now
-      case XCLIENT -> !xclient.contains(info.remoteAddress()) ? Replies.XCLIENT_NOT_AUTHORIZED
-          : t != null ? Replies.XCLIENT_IN_TRANSACTION
-          : null;
+      case XCLIENT ->
+          !xclient.contains(info.remoteAddress())
+              ? Replies.XCLIENT_NOT_AUTHORIZED
+              : t != null ? Replies.XCLIENT_IN_TRANSACTION : null;
       default -> null;
     };
   }

@@ -28,6 +28,7 @@ final class EnvelopeStep {
   private final ReplyWriter out;
   private final HandlerCalls calls;
   private final MessageIntake intake;
+
   /** Mail transactions this session has begun, for the per-session limit. */
   private int transactions;
 

@@ -5,8 +5,8 @@ import io.netty.handler.codec.DecoderException;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.MessageAbortedException;
 import io.smtpprotocol.handler.SessionInfo;
-import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
@@ -45,6 +45,7 @@ final class HandlerCalls {
   private final boolean authEnabled;
   private final ReplyWriter out;
   private final long timeoutMillis;
+
   /** Calls whose answer the session waits for before it reads on. */
   private int pending;
 
@@ -150,8 +151,8 @@ final class HandlerCalls {
 
   /**
    * Runs {@code invocation} on the handler executor; {@code then} runs on the event loop exactly
-   * once with the result or the error (a timeout after {@link Limits#handlerTimeout()}), unless
-   * the connection closed first. The replies written so far go out before the call.
+   * once with the result or the error (a timeout after {@link Limits#handlerTimeout()}), unless the
+   * connection closed first. The replies written so far go out before the call.
    */
   <T> void call(
       Event event,
@@ -196,7 +197,8 @@ final class HandlerCalls {
                       .execute(
                           () ->
                               once.accept(
-                                  null, new NullPointerException(method(event) + " returned null")));
+                                  null,
+                                  new NullPointerException(method(event) + " returned null")));
                   return;
                 }
                 stage.whenComplete((r, e) -> c.executor().execute(() -> once.accept(r, e)));
@@ -207,8 +209,8 @@ final class HandlerCalls {
   }
 
   /**
-   * Runs {@code task} on the event loop after {@code delayMillis}, unless the session closed
-   * first; the session waits for it like for an answer.
+   * Runs {@code task} on the event loop after {@code delayMillis}, unless the session closed first;
+   * the session waits for it like for an answer.
    */
   void later(long delayMillis, Runnable task) {
     pending++;
@@ -260,8 +262,7 @@ final class HandlerCalls {
                 }
               });
     } catch (RejectedExecutionException e) {
-      log.debug(
-          "SMTP handler {} not notified in session {}: executor busy", method(event), id());
+      log.debug("SMTP handler {} not notified in session {}: executor busy", method(event), id());
     }
   }
 
@@ -280,8 +281,8 @@ final class HandlerCalls {
   }
 
   /**
-   * The reply for a handler or authenticator that failed, {@code fallback} unless it said why.
-   * What is the server's problem is logged as a warning; a handler that stopped because the client
+   * The reply for a handler or authenticator that failed, {@code fallback} unless it said why. What
+   * is the server's problem is logged as a warning; a handler that stopped because the client
    * spoiled its message (too large, a bare line ending, gone) is the client's fault, worth one
    * DEBUG line without a stack trace.
    */
@@ -340,7 +341,8 @@ final class HandlerCalls {
   static String method(Event event) {
     StringBuilder name = new StringBuilder();
     for (String word : event.name().toLowerCase(Locale.ROOT).split("_")) {
-      name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+      name.append(
+          name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
     }
     return name.toString();
   }

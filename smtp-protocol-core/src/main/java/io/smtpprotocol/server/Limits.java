@@ -59,7 +59,8 @@ public record Limits(
   public Limits {
     positive(maxLineLength, "maxLineLength");
     if (maxLineLength < 512) {
-      throw new IllegalArgumentException("maxLineLength must be at least 512 (RFC 5321): " + maxLineLength);
+      throw new IllegalArgumentException(
+          "maxLineLength must be at least 512 (RFC 5321): " + maxLineLength);
     }
     if (maxMessageSize <= 0) {
       throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
@@ -82,7 +83,8 @@ public record Limits(
           "maxMessagesPerSession must not be negative: " + maxMessagesPerSession);
     }
     if (writeBufferSize < 1024) {
-      throw new IllegalArgumentException("writeBufferSize must be at least 1024: " + writeBufferSize);
+      throw new IllegalArgumentException(
+          "writeBufferSize must be at least 1024: " + writeBufferSize);
     }
   }
 
@@ -99,54 +101,223 @@ public record Limits(
   }
 
   public Limits withMaxLineLength(int v) {
-    return new Limits(v, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        v,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxMessageSize(long v) {
-    return new Limits(maxLineLength, v, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        v,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxRecipients(int v) {
-    return new Limits(maxLineLength, maxMessageSize, v, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        v,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxConnections(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, v, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        v,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxConnectionsPerIp(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, v, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        v,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxBadCommands(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, v, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        v,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withIdleTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, v, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        v,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withSessionTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, v, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        v,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withHandlerTimeout(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, v, greetingDelay, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        v,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withGreetingDelay(Duration v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, v, bodyBufferSize, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        v,
+        bodyBufferSize,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withBodyBufferSize(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, v, writeBufferSize, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        v,
+        writeBufferSize,
+        maxMessagesPerSession);
   }
 
   public Limits withWriteBufferSize(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, v, maxMessagesPerSession);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        v,
+        maxMessagesPerSession);
   }
 
   public Limits withMaxMessagesPerSession(int v) {
-    return new Limits(maxLineLength, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp, maxBadCommands, idleTimeout, sessionTimeout, handlerTimeout, greetingDelay, bodyBufferSize, writeBufferSize, v);
+    return new Limits(
+        maxLineLength,
+        maxMessageSize,
+        maxRecipients,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxBadCommands,
+        idleTimeout,
+        sessionTimeout,
+        handlerTimeout,
+        greetingDelay,
+        bodyBufferSize,
+        writeBufferSize,
+        v);
   }
 }

@@ -6,8 +6,8 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageAbortedException;
 import io.smtpprotocol.handler.SessionInfo;
-import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
@@ -19,9 +19,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The mail transaction of a session and the intake of its message: DATA content and BDAT chunks
- * are streamed to the message handler, and the final reply waits for both the content and the
- * handler (see {@link Transaction#ending}).
+ * The mail transaction of a session and the intake of its message: DATA content and BDAT chunks are
+ * streamed to the message handler, and the final reply waits for both the content and the handler
+ * (see {@link Transaction#ending}).
  */
 final class MessageIntake {
 
@@ -36,10 +36,13 @@ final class MessageIntake {
   private final boolean lmtp;
 
   private @Nullable Transaction tx;
+
   /** Content (DATA or a BDAT chunk) is being read. */
   private boolean readingContent;
+
   /** A BDAT chunk being read: its command, and the reply to give when it was refused. */
   private Command.@Nullable Bdat chunk;
+
   private @Nullable Reply chunkRefusal;
 
   MessageIntake(
@@ -310,7 +313,8 @@ final class MessageIntake {
     Envelope envelope = t.envelope;
     if (!overrides.handles(Event.MESSAGE)) {
       t.decision =
-          calls.decisionOf(HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), Event.MESSAGE);
+          calls.decisionOf(
+              HandlerOverrides.DEFAULTS.message(snapshot, envelope, body), Event.MESSAGE);
       t.handlerDone = true;
       body.close();
       return;
@@ -341,7 +345,8 @@ final class MessageIntake {
               each = List.copyOf(decisions);
             }
             t.recipientDecisions = each;
-            handled(t, body, each.stream().filter(Decision::accepted).findFirst().orElse(each.get(0)));
+            handled(
+                t, body, each.stream().filter(Decision::accepted).findFirst().orElse(each.get(0)));
           });
       return;
     }
@@ -385,8 +390,7 @@ final class MessageIntake {
     } else {
       // RFC 2033 section 4.2: one reply per accepted recipient, in order
       List<Decision> each = t.recipientDecisions;
-      boolean decided =
-          each != null && t.contentEnd == ContentStatus.COMPLETE && t.failure == null;
+      boolean decided = each != null && t.contentEnd == ContentStatus.COMPLETE && t.failure == null;
       for (int i = 0; i < t.envelope.recipients().size(); i++) {
         out.write(
             decided && each != null

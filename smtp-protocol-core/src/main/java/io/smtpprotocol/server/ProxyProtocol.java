@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The PROXY protocol (HAProxy's, v1 text and v2 binary, told apart by Netty's {@link
  * HAProxyMessageDecoder}) on a listener: every connection must come from a trusted proxy and begin
- * with a header, which names the client. Only then is the session set up, with the client's
- * address as its remote address, so that connection limits, the AUTH failure table, {@code
- * SessionInfo}, the handler, metrics and the transcript all see the client and not the proxy.
+ * with a header, which names the client. Only then is the session set up, with the client's address
+ * as its remote address, so that connection limits, the AUTH failure table, {@code SessionInfo},
+ * the handler, metrics and the transcript all see the client and not the proxy.
  *
  * <p>A connection from any other peer, or without a header, with a malformed, truncated or
  * over-long one, or with one not complete within the timeout, is closed without a word. A {@code
@@ -67,8 +67,8 @@ final class ProxyProtocol {
   }
 
   /**
-   * Sets up a new connection to read the header first; {@code session} sets up the session once
-   * the header is in.
+   * Sets up a new connection to read the header first; {@code session} sets up the session once the
+   * header is in.
    */
   void expectHeader(Channel ch, Consumer<Channel> session) {
     ch.pipeline()
@@ -98,7 +98,8 @@ final class ProxyProtocol {
       return null;
     }
     String source = header.sourceAddress();
-    InetAddress address = source == null ? null : NetUtil.createInetAddressFromIpAddressString(source);
+    InetAddress address =
+        source == null ? null : NetUtil.createInetAddressFromIpAddressString(source);
     return address == null ? null : new InetSocketAddress(address, header.sourcePort());
   }
 
@@ -208,7 +209,10 @@ final class ProxyProtocol {
         refuse(ctx, reason.getMessage());
       } else if (!done) {
         done = true;
-        log.debug("connection from {} failed before its PROXY header", ctx.channel().remoteAddress(), cause);
+        log.debug(
+            "connection from {} failed before its PROXY header",
+            ctx.channel().remoteAddress(),
+            cause);
         ctx.close();
       } else {
         ctx.fireExceptionCaught(cause);
@@ -220,7 +224,8 @@ final class ProxyProtocol {
       SessionTimers.cancel(timer);
       if (!done) {
         done = true; // a health check, say: not counted as refused
-        log.debug("connection from {} closed before its PROXY header", ctx.channel().remoteAddress());
+        log.debug(
+            "connection from {} closed before its PROXY header", ctx.channel().remoteAddress());
       }
       ctx.fireChannelInactive();
     }

@@ -13,8 +13,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a session needs from its server. {@link #of(SmtpServer)} is the running server; a test
- * gives a session a host of its own and runs it in an {@code EmbeddedChannel}.
+ * What a session needs from its server. {@link #of(SmtpServer)} is the running server; a test gives
+ * a session a host of its own and runs it in an {@code EmbeddedChannel}.
  */
 interface SessionHost {
 

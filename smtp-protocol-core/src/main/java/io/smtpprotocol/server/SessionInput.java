@@ -1,10 +1,9 @@
 package io.smtpprotocol.server;
 
-
 /**
- * How a session steers the framing of its input: the one way it talks to {@link
- * SmtpServerDecoder}. Each call says what the session expects next; the decoder delivers it as
- * {@link SmtpInput} events and content slices.
+ * How a session steers the framing of its input: the one way it talks to {@link SmtpServerDecoder}.
+ * Each call says what the session expects next; the decoder delivers it as {@link SmtpInput} events
+ * and content slices.
  */
 interface SessionInput {
 

@@ -17,8 +17,10 @@ final class SessionTimers {
   private final long greetingDelayMillis;
   private final boolean greetingDelayed;
   private @Nullable EventExecutor executor;
+
   /** When the client must have sent what the session waits for (System.nanoTime()). */
   private long inputDeadline;
+
   private @Nullable ScheduledFuture<?> idleTimer;
   private @Nullable ScheduledFuture<?> sessionTimer;
   private @Nullable ScheduledFuture<?> greetingTimer;
@@ -48,10 +50,10 @@ final class SessionTimers {
   }
 
   /**
-   * Gives the client the idle timeout from now to send what the session waits for. In command
-   * mode only a new wait arms it: a command line must be complete within the idle timeout, however
-   * slowly its octets trickle in (RFC 5321 4.5.3.2 times each command). Message content extends
-   * it as it arrives.
+   * Gives the client the idle timeout from now to send what the session waits for. In command mode
+   * only a new wait arms it: a command line must be complete within the idle timeout, however
+   * slowly its octets trickle in (RFC 5321 4.5.3.2 times each command). Message content extends it
+   * as it arrives.
    */
   void armIdle() {
     inputDeadline = System.nanoTime() + idleNanos;

@@ -23,10 +23,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.smtpprotocol.auth.SaslMechanism;
-import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.SessionInfo;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Reply;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,8 +33,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +129,8 @@ public final class SmtpServer implements AutoCloseable {
       throw new IllegalStateException("a Unix domain socket needs the epoll transport (Linux)");
     }
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept", true), io);
+    bossGroup =
+        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept", true), io);
     workerGroup =
         new MultiThreadIoEventLoopGroup(
             config.ioThreads(), new DefaultThreadFactory("smtp-io", true), io);
@@ -170,7 +167,8 @@ public final class SmtpServer implements AutoCloseable {
             .channel(channelClass)
             .option(ChannelOption.SO_BACKLOG, config.backlog())
             .childOption(
-                ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024))
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024))
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(
@@ -193,7 +191,8 @@ public final class SmtpServer implements AutoCloseable {
       shutdownResources();
       state = State.STOPPED;
       terminated.complete(null);
-      throw new SmtpServerException("cannot bind SMTP server to " + describe(bindAddress) + ": " + e.getMessage(), e);
+      throw new SmtpServerException(
+          "cannot bind SMTP server to " + describe(bindAddress) + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
     log.info(
@@ -412,7 +411,8 @@ public final class SmtpServer implements AutoCloseable {
     if (supplier == null) {
       throw new IllegalStateException("TLS is not configured");
     }
-    SslContext context = Objects.requireNonNull(supplier.get(), "the SSL context supplier returned null");
+    SslContext context =
+        Objects.requireNonNull(supplier.get(), "the SSL context supplier returned null");
     return new SslHandler(context.newEngine(ch.alloc()), startTls);
   }
 

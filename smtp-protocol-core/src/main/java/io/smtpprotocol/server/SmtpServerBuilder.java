@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -126,8 +126,8 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * Where handler methods run (default: a pool of up to {@link #handlerThreads(int)} threads,
-   * owned and shut down by the server). A given executor is not shut down by the server.
+   * Where handler methods run (default: a pool of up to {@link #handlerThreads(int)} threads, owned
+   * and shut down by the server). A given executor is not shut down by the server.
    */
   public SmtpServerBuilder handlerExecutor(@Nullable Executor executor) {
     this.handlerExecutor = executor;
@@ -171,13 +171,13 @@ public final class SmtpServerBuilder {
    * (default false: they are refused). Even when lenient, only CRLF.CRLF ends DATA.
    */
   /**
-   * The domains whose recipients the engine accepts (default: every domain). RCPT TO for any
-   * other domain gets {@code 550 5.1.1} from the engine without a handler call, so that such
-   * recipients cost no handler thread; the bare {@code <Postmaster>} is always accepted (RFC
-   * 5321, section 4.5.1). Domains match exactly, ignoring ASCII case: a subdomain is another
-   * domain, an address literal matches only as written (for example {@code [192.0.2.1]}), and an
-   * internationalized domain matches only in the form the client used. Accepted recipients then
-   * go to the handler's {@code rcptTo}, which may still refuse them.
+   * The domains whose recipients the engine accepts (default: every domain). RCPT TO for any other
+   * domain gets {@code 550 5.1.1} from the engine without a handler call, so that such recipients
+   * cost no handler thread; the bare {@code <Postmaster>} is always accepted (RFC 5321, section
+   * 4.5.1). Domains match exactly, ignoring ASCII case: a subdomain is another domain, an address
+   * literal matches only as written (for example {@code [192.0.2.1]}), and an internationalized
+   * domain matches only in the form the client used. Accepted recipients then go to the handler's
+   * {@code rcptTo}, which may still refuse them.
    */
   public SmtpServerBuilder acceptedDomains(Collection<String> domains) {
     Set<String> set = new LinkedHashSet<>();
@@ -234,9 +234,9 @@ public final class SmtpServerBuilder {
 
   /**
    * Whether DSN (RFC 3461) is offered (default false): {@code RET} and {@code ENVID} on MAIL,
-   * {@code NOTIFY} and {@code ORCPT} on RCPT are then accepted when well formed ({@code 501
-   * 5.5.4} otherwise) and reach the handler in the envelope's and the recipients' parameters.
-   * Sending the notifications is the application's part.
+   * {@code NOTIFY} and {@code ORCPT} on RCPT are then accepted when well formed ({@code 501 5.5.4}
+   * otherwise) and reach the handler in the envelope's and the recipients' parameters. Sending the
+   * notifications is the application's part.
    */
   public SmtpServerBuilder dsn(boolean enabled) {
     this.dsn = enabled;
@@ -246,8 +246,8 @@ public final class SmtpServerBuilder {
   /**
    * Whether this listener speaks LMTP (RFC 2033) instead of SMTP (default false), for a local
    * delivery agent behind an MTA: {@code LHLO} replaces {@code HELO} and {@code EHLO} (which get
-   * {@code 500}), and after the final dot every accepted recipient gets a reply of its own, in
-   * RCPT order, from {@link SmtpHandler#lmtpMessage}.
+   * {@code 500}), and after the final dot every accepted recipient gets a reply of its own, in RCPT
+   * order, from {@link SmtpHandler#lmtpMessage}.
    */
   public SmtpServerBuilder lmtp(boolean enabled) {
     this.lmtp = enabled;
@@ -257,13 +257,13 @@ public final class SmtpServerBuilder {
   /**
    * Offers XCLIENT, as Postfix's XCLIENT_README describes it, to the peers at these addresses
    * (default: to none, XCLIENT is off): IP addresses, CIDR blocks ({@code 10.0.0.0/8}, {@code
-   * 2001:db8::/32}) and {@code unix} for peers on a Unix domain socket. Such a peer, a proxy or
-   * an MTA in front of this server, names the client it speaks for ({@code XCLIENT
-   * ADDR=192.0.2.7 NAME=mail.example.org}); the session then takes that client's address, port,
-   * host name, greeting and login, asks the handler's {@code connect} again and greets anew with
-   * {@code 220}. XCLIENT is announced after EHLO only to these peers; anyone else gets {@code
-   * 550 5.7.0}. As in Postfix, trust follows the client the session names: once XCLIENT has set
-   * an address outside these, no further XCLIENT is accepted.
+   * 2001:db8::/32}) and {@code unix} for peers on a Unix domain socket. Such a peer, a proxy or an
+   * MTA in front of this server, names the client it speaks for ({@code XCLIENT ADDR=192.0.2.7
+   * NAME=mail.example.org}); the session then takes that client's address, port, host name,
+   * greeting and login, asks the handler's {@code connect} again and greets anew with {@code 220}.
+   * XCLIENT is announced after EHLO only to these peers; anyone else gets {@code 550 5.7.0}. As in
+   * Postfix, trust follows the client the session names: once XCLIENT has set an address outside
+   * these, no further XCLIENT is accepted.
    *
    * @throws IllegalArgumentException when the collection is empty or an entry is none of these
    */
@@ -284,11 +284,11 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * Offers TLS: through STARTTLS (RFC 3207) or from the first octet (implicit TLS, RFC 8314).
-   * The supplier is asked on the event loop for every new connection or STARTTLS, so it must
-   * return quickly (a kept context); returning a new context rotates certificates without a
-   * restart. Protocols, ciphers and the client certificate policy ({@code ClientAuth}) are the
-   * context's; {@link io.smtpprotocol.tls.SslContexts} builds one with safe defaults.
+   * Offers TLS: through STARTTLS (RFC 3207) or from the first octet (implicit TLS, RFC 8314). The
+   * supplier is asked on the event loop for every new connection or STARTTLS, so it must return
+   * quickly (a kept context); returning a new context rotates certificates without a restart.
+   * Protocols, ciphers and the client certificate policy ({@code ClientAuth}) are the context's;
+   * {@link io.smtpprotocol.tls.SslContexts} builds one with safe defaults.
    */
   public SmtpServerBuilder tls(TlsMode mode, @Nullable Supplier<SslContext> context) {
     this.tlsMode = Objects.requireNonNull(mode, "mode");
@@ -297,8 +297,8 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * Whether MAIL and AUTH are refused until the connection is encrypted (default false): {@code
-   * 530 5.7.0 Must issue a STARTTLS command first}.
+   * Whether MAIL and AUTH are refused until the connection is encrypted (default false): {@code 530
+   * 5.7.0 Must issue a STARTTLS command first}.
    */
   public SmtpServerBuilder tlsRequired(boolean required) {
     this.tlsRequired = required;
@@ -312,9 +312,8 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * The SASL mechanisms to offer, in order: any of {@code PLAIN}, {@code LOGIN}, {@code
-   * CRAM-MD5}, {@code XOAUTH2}, {@code SCRAM-SHA-256} (default: those the authenticator
-   * implements).
+   * The SASL mechanisms to offer, in order: any of {@code PLAIN}, {@code LOGIN}, {@code CRAM-MD5},
+   * {@code XOAUTH2}, {@code SCRAM-SHA-256} (default: those the authenticator implements).
    */
   public SmtpServerBuilder authMechanisms(Collection<String> mechanisms) {
     List<String> names = new ArrayList<>();
@@ -332,8 +331,8 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * Whether AUTH is offered on connections without TLS (default false: it is neither advertised
-   * nor accepted there, {@code 538 5.7.11}).
+   * Whether AUTH is offered on connections without TLS (default false: it is neither advertised nor
+   * accepted there, {@code 538 5.7.11}).
    */
   public SmtpServerBuilder allowInsecureAuth(boolean allow) {
     this.allowInsecureAuth = allow;
@@ -356,9 +355,9 @@ public final class SmtpServerBuilder {
   }
 
   /**
-   * The budget of failed AUTH attempts per client address, over all its connections (default 10
-   * in 10 minutes): past it, AUTH from that address is refused with {@code 454 4.7.0} until the
-   * window that began with its first failure has passed. IPv6 clients count by /64 prefix.
+   * The budget of failed AUTH attempts per client address, over all its connections (default 10 in
+   * 10 minutes): past it, AUTH from that address is refused with {@code 454 4.7.0} until the window
+   * that began with its first failure has passed. IPv6 clients count by /64 prefix.
    */
   public SmtpServerBuilder authFailuresPerAddress(int failures, Duration window) {
     this.maxAddressAuthFailures = failures;
@@ -369,16 +368,16 @@ public final class SmtpServerBuilder {
   /**
    * Expects every connection to begin with a PROXY protocol header (HAProxy's, version 1 text or
    * version 2 binary) from one of these proxies (default: off). Entries are IP addresses, CIDR
-   * blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) or {@code unix} for peers on a Unix
-   * domain socket; nothing is looked up in DNS. The client address the header names then stands
-   * for the connection everywhere: per-address connection limits and AUTH failures, {@link
+   * blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) or {@code unix} for peers on a Unix domain
+   * socket; nothing is looked up in DNS. The client address the header names then stands for the
+   * connection everywhere: per-address connection limits and AUTH failures, {@link
    * SessionInfo#remoteAddress()}, handler events and the transcript ({@code LOCAL} and {@code
-   * UNKNOWN} headers keep the proxy's own address). A connection from any other peer, or without
-   * a well-formed header within {@link #proxyHeaderTimeout(Duration)}, is closed without a
-   * greeting. On an implicit TLS listener the header comes before the TLS handshake.
+   * UNKNOWN} headers keep the proxy's own address). A connection from any other peer, or without a
+   * well-formed header within {@link #proxyHeaderTimeout(Duration)}, is closed without a greeting.
+   * On an implicit TLS listener the header comes before the TLS handshake.
    *
-   * @throws IllegalArgumentException if the collection is empty or an entry is not an IP
-   *     address, a CIDR block or {@code unix}
+   * @throws IllegalArgumentException if the collection is empty or an entry is not an IP address, a
+   *     CIDR block or {@code unix}
    */
   public SmtpServerBuilder proxyProtocol(Collection<String> trustedProxies) {
     Objects.requireNonNull(trustedProxies, "trustedProxies");

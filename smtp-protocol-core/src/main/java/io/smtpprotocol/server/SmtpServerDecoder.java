@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  * Frames a server's input: command lines, DATA content and BDAT chunks.
  *
  * <p>The decoder works on demand. In {@link Mode#COMMAND} it passes up one {@link
- * SmtpInput.CommandLine} and then waits until the session calls {@link #request()}; pipelined
- * lines stay buffered meanwhile. When it runs out of buffered input while the session wants more,
- * it says so with {@link SmtpInput.Drained}, on which the session flushes its replies.
+ * SmtpInput.CommandLine} and then waits until the session calls {@link #request()}; pipelined lines
+ * stay buffered meanwhile. When it runs out of buffered input while the session wants more, it says
+ * so with {@link SmtpInput.Drained}, on which the session flushes its replies.
  *
  * <p>In {@link Mode#DATA} it passes up the content as {@link ByteBuf} slices, dot-unstuffed, and
  * ends with a {@link SmtpInput.ContentEnd} only at the exact sequence {@code CRLF.CRLF}. A bare CR
@@ -153,8 +153,8 @@ final class SmtpServerDecoder extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Drops buffered input (plaintext read after STARTTLS must never be executed), and reads from
-   * the socket again if a full buffer had paused reading (the TLS handshake needs it).
+   * Drops buffered input (plaintext read after STARTTLS must never be executed), and reads from the
+   * socket again if a full buffer had paused reading (the TLS handshake needs it).
    */
   void discardBuffered() {
     release();

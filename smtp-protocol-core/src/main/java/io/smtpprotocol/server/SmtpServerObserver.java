@@ -3,8 +3,8 @@ package io.smtpprotocol.server;
 import java.time.Duration;
 
 /**
- * Receives what a server does, for metrics. Methods are called on event loops and must be quick
- * and must not throw; all have empty defaults. Values passed are low-cardinality: verbs, codes,
+ * Receives what a server does, for metrics. Methods are called on event loops and must be quick and
+ * must not throw; all have empty defaults. Values passed are low-cardinality: verbs, codes,
  * outcomes, sizes; never addresses or user names.
  */
 public interface SmtpServerObserver {

@@ -49,15 +49,19 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
   private final CommandGate gate;
   private final Admission admission;
   private final SessionTimers timers;
+
   /** Asked by the gate, last, for AUTH: whether the client's address used up its failures. */
   private final BooleanSupplier authThrottled;
 
   private @Nullable ChannelHandlerContext ctx;
   private Phase phase = Phase.GREETING;
+
   /** What the greeting still waits for; empty once it has been sent. */
   private final EnumSet<GreetingWait> greetingWaits = EnumSet.noneOf(GreetingWait.class);
+
   /** The server shuts down (asked from outside, in any phase): the transaction may finish. */
   private boolean draining;
+
   private SessionInfo info;
 
   SmtpSession(SessionHost host, SessionInput input) {

@@ -7,7 +7,6 @@ import io.smtpprotocol.handler.SmtpHandler.Event;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Verb;
 import io.smtpprotocol.tls.TlsInfo;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,19 +15,27 @@ final class Transaction {
 
   Envelope envelope;
   final long startNanos = System.nanoTime();
+
   /** The content comes in BDAT chunks. */
   boolean bdat;
+
   long bdatOctets;
+
   /** The content stream for the message handler, once DATA or the first BDAT was accepted. */
   @Nullable BodyQueue body;
+
   boolean handlerStarted;
   boolean handlerDone;
   @Nullable Decision decision;
+
   /** LMTP: the handler's decision for each recipient, in RCPT order. */
   @Nullable List<Decision> recipientDecisions;
+
   /** How the content ended, or null while it comes in. */
   @Nullable ContentStatus contentEnd;
+
   long size;
+
   /** Why a BDAT message already failed; its last chunk is answered with this. */
   @Nullable Reply failure;
 
@@ -50,9 +58,9 @@ final class Transaction {
 
   /**
    * Whether a message whose content ended with {@code end} is finished, and its reply: spoiled
-   * content is refused at once; otherwise a running message handler is waited for; then an
-   * earlier failure wins over the handler's decision, and no decision at all (the content never
-   * reached a handler) is a refusal.
+   * content is refused at once; otherwise a running message handler is waited for; then an earlier
+   * failure wins over the handler's decision, and no decision at all (the content never reached a
+   * handler) is a refusal.
    *
    * @return the ending, or null to wait for the handler
    */

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The peers a listener trusts to speak for someone else (a load balancer sending a PROXY header, an
- * MTA sending XCLIENT): IP addresses and CIDR blocks ({@code 127.0.0.1}, {@code 10.0.0.0/8},
- * {@code ::1}, {@code 2001:db8::/32}), and the word {@code unix} for peers on a Unix domain socket.
+ * MTA sending XCLIENT): IP addresses and CIDR blocks ({@code 127.0.0.1}, {@code 10.0.0.0/8}, {@code
+ * ::1}, {@code 2001:db8::/32}), and the word {@code unix} for peers on a Unix domain socket.
  * Entries are literals only: nothing is looked up in DNS.
  */
 final class TrustedAddresses {
@@ -23,7 +23,8 @@ final class TrustedAddresses {
   private final boolean unixSockets;
   private final List<String> entries;
 
-  private TrustedAddresses(List<IpSubnetFilterRule> rules, boolean unixSockets, List<String> entries) {
+  private TrustedAddresses(
+      List<IpSubnetFilterRule> rules, boolean unixSockets, List<String> entries) {
     this.rules = rules;
     this.unixSockets = unixSockets;
     this.entries = entries;
@@ -52,7 +53,9 @@ final class TrustedAddresses {
       }
       kept.add(entry);
     }
-    return kept.isEmpty() ? NONE : new TrustedAddresses(List.copyOf(rules), unix, List.copyOf(kept));
+    return kept.isEmpty()
+        ? NONE
+        : new TrustedAddresses(List.copyOf(rules), unix, List.copyOf(kept));
   }
 
   private static IpSubnetFilterRule rule(String entry) {
@@ -66,7 +69,9 @@ final class TrustedAddresses {
     int prefix = max;
     if (slash >= 0) {
       String bits = entry.substring(slash + 1);
-      if (bits.isEmpty() || bits.length() > 3 || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (bits.isEmpty()
+          || bits.length() > 3
+          || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new IllegalArgumentException("bad CIDR prefix in '" + entry + "'");
       }
       prefix = Integer.parseInt(bits);

@@ -18,8 +18,8 @@ import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds server and client {@link SslContext}s with safe defaults: TLS 1.3 and 1.2 only, the provider's
- * default (modern) cipher suites, and Netty's OpenSSL engine when {@code
+ * Builds server and client {@link SslContext}s with safe defaults: TLS 1.3 and 1.2 only, the
+ * provider's default (modern) cipher suites, and Netty's OpenSSL engine when {@code
  * netty-tcnative-boringssl-static} is on the class path (falling back to the JDK engine otherwise).
  *
  * <pre>{@code
@@ -46,7 +46,10 @@ public final class SslContexts {
     return openSslAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
-  /** A server context from a key and its certificate chain (leaf first), without client certificates. */
+  /**
+   * A server context from a key and its certificate chain (leaf first), without client
+   * certificates.
+   */
   public static SslContext forServer(PrivateKey key, X509Certificate... chain) {
     Objects.requireNonNull(key, "key");
     if (chain.length == 0) {
@@ -73,8 +76,11 @@ public final class SslContexts {
    * @param clientAuth whether client certificates are not asked for, optional, or required
    */
   public static SslContext forServer(
-      KeyManagerFactory keyManagers, @Nullable TrustManagerFactory trustManagers, ClientAuth clientAuth) {
-    return forServer(keyManagers, trustManagers, clientAuth, DEFAULT_PROTOCOLS, null, defaultProvider());
+      KeyManagerFactory keyManagers,
+      @Nullable TrustManagerFactory trustManagers,
+      ClientAuth clientAuth) {
+    return forServer(
+        keyManagers, trustManagers, clientAuth, DEFAULT_PROTOCOLS, null, defaultProvider());
   }
 
   /**
@@ -95,7 +101,12 @@ public final class SslContexts {
       SslProvider provider) {
     Objects.requireNonNull(keyManagers, "keyManagers");
     return build(
-        SslContextBuilder.forServer(keyManagers), trustManagers, clientAuth, protocols, ciphers, provider);
+        SslContextBuilder.forServer(keyManagers),
+        trustManagers,
+        clientAuth,
+        protocols,
+        ciphers,
+        provider);
   }
 
   /**
@@ -122,11 +133,12 @@ public final class SslContexts {
   }
 
   /**
-   * A client context that accepts any server certificate: only for a client whose own check
-   * decides on the certificate after the handshake.
+   * A client context that accepts any server certificate: only for a client whose own check decides
+   * on the certificate after the handshake.
    */
   public static SslContext forClientTrustingAll() {
-    return buildClient(SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE));
+    return buildClient(
+        SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE));
   }
 
   private static SslContext buildClient(SslContextBuilder builder) {
@@ -137,7 +149,8 @@ public final class SslContexts {
     try {
       return builder.sslProvider(SslProvider.JDK).protocols(enabled).build();
     } catch (SSLException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot build the client SSL context: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot build the client SSL context: " + e.getMessage(), e);
     }
   }
 
@@ -155,7 +168,8 @@ public final class SslContexts {
       enabled.remove("TLSv1.3");
     }
     if (enabled.isEmpty()) {
-      throw new IllegalArgumentException("protocols must name at least one supported protocol: " + protocols);
+      throw new IllegalArgumentException(
+          "protocols must name at least one supported protocol: " + protocols);
     }
     builder
         .sslProvider(provider)
@@ -168,7 +182,8 @@ public final class SslContexts {
     try {
       return builder.build();
     } catch (SSLException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot build the server SSL context: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot build the server SSL context: " + e.getMessage(), e);
     }
   }
 }

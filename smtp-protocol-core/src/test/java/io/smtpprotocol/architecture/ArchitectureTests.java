@@ -63,10 +63,12 @@ class ArchitectureTests {
           .because("the core is a plain Netty library; Spring lives in the starter");
 
   @ArchTest
-  static final ArchRule serverShowsOnlyItsApi = onlyDeclaredApiIsPublic("io.smtpprotocol.server", SERVER_API);
+  static final ArchRule serverShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.server", SERVER_API);
 
   @ArchTest
-  static final ArchRule clientShowsOnlyItsApi = onlyDeclaredApiIsPublic("io.smtpprotocol.client", CLIENT_API);
+  static final ArchRule clientShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.client", CLIENT_API);
 
   private static ArchRule onlyDeclaredApiIsPublic(String pkg, Set<String> api) {
     return classes()

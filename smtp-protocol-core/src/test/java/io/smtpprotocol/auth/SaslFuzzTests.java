@@ -54,7 +54,8 @@ class SaslFuzzTests {
         }
 
         @Override
-        public CompletionStage<AuthResult> token(SessionInfo session, String username, String token) {
+        public CompletionStage<AuthResult> token(
+            SessionInfo session, String username, String token) {
           return (username.equals(USER) && token.equals(TOKEN)
                   ? AuthResult.success(username)
                   : AuthResult.failure())
@@ -94,7 +95,9 @@ class SaslFuzzTests {
         break; // the client has nothing more to say: the exchange stays open
       }
       CompletableFuture<SaslStep> reply = exchange.respond(response).toCompletableFuture();
-      assertThat(reply).as("%s answers at once with a synchronous authenticator", mechanism).isDone();
+      assertThat(reply)
+          .as("%s answers at once with a synchronous authenticator", mechanism)
+          .isDone();
       step = reply.join();
       assertThat(step).isNotNull();
       if (!(step instanceof SaslStep.Challenge)) {

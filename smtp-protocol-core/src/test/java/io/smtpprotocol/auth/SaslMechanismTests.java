@@ -4,8 +4,8 @@ import static io.smtpprotocol.auth.ScramSha256Tests.SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.protocol.Replies;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,20 +26,25 @@ class SaslMechanismTests {
         public CompletionStage<AuthResult> password(
             SessionInfo session, String username, String password, String authorizationId) {
           calls.add(authorizationId + "|" + username + "|" + password);
-          return (password.equals("tanstaaftanstaaf") ? AuthResult.success(username) : AuthResult.failure())
+          return (password.equals("tanstaaftanstaaf")
+                  ? AuthResult.success(username)
+                  : AuthResult.failure())
               .asStage();
         }
 
         @Override
-        public CompletionStage<Optional<String>> clearTextPassword(SessionInfo session, String username) {
+        public CompletionStage<Optional<String>> clearTextPassword(
+            SessionInfo session, String username) {
           return CompletableFuture.completedStage(
               username.equals("tim") ? Optional.of("tanstaaftanstaaf") : Optional.empty());
         }
 
         @Override
-        public CompletionStage<AuthResult> token(SessionInfo session, String username, String token) {
+        public CompletionStage<AuthResult> token(
+            SessionInfo session, String username, String token) {
           calls.add(username + "|" + token);
-          return (token.equals("ya29.good") ? AuthResult.success(username) : AuthResult.failure()).asStage();
+          return (token.equals("ya29.good") ? AuthResult.success(username) : AuthResult.failure())
+              .asStage();
         }
       };
 
@@ -111,7 +116,10 @@ class SaslMechanismTests {
     String sent = challenge(step(exchange, null));
     assertThat(sent).startsWith("<").endsWith("@mx.test>");
     String digest =
-        HexFormat.of().formatHex(CramMd5Mechanism.hmacMd5("tanstaaftanstaaf", sent.getBytes(StandardCharsets.US_ASCII)));
+        HexFormat.of()
+            .formatHex(
+                CramMd5Mechanism.hmacMd5(
+                    "tanstaaftanstaaf", sent.getBytes(StandardCharsets.US_ASCII)));
     assertThat(step(exchange, "tim " + digest)).isEqualTo(SaslStep.success("tim"));
   }
 
@@ -127,7 +135,8 @@ class SaslMechanismTests {
 
   @Test
   void xoauth2PassesUserAndBearerToken() {
-    assertThat(step(start("XOAUTH2"), "user=tim@example.com\u0001auth=Bearer ya29.good\u0001\u0001"))
+    assertThat(
+            step(start("XOAUTH2"), "user=tim@example.com\u0001auth=Bearer ya29.good\u0001\u0001"))
         .isEqualTo(SaslStep.success("tim@example.com"));
     assertThat(calls).containsExactly("tim@example.com|ya29.good");
   }
@@ -135,7 +144,8 @@ class SaslMechanismTests {
   @Test
   void xoauth2RefusalSendsAJsonErrorChallengeThenFails() {
     SaslExchange exchange = start("XOAUTH2");
-    String error = challenge(step(exchange, "user=tim@example.com\u0001auth=Bearer expired\u0001\u0001"));
+    String error =
+        challenge(step(exchange, "user=tim@example.com\u0001auth=Bearer expired\u0001\u0001"));
     assertThat(error).contains("\"status\":\"401\"");
     assertThat(step(exchange, "")).isEqualTo(SaslStep.failure());
   }
@@ -155,13 +165,24 @@ class SaslMechanismTests {
 
   @Test
   void offeredMechanismsFollowWhatTheAuthenticatorImplements() {
-    assertThat(settings(authenticator).offeredMechanisms()).containsExactly("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2");
+    assertThat(settings(authenticator).offeredMechanisms())
+        .containsExactly("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2");
     assertThat(settings(Authenticator.ofPasswords(Map.of("a", "b"))).offeredMechanisms())
         .containsExactly("SCRAM-SHA-256", "PLAIN", "LOGIN");
-    assertThat(new AuthSettings(authenticator, List.of("login", "PLAIN"), false, false, 3, java.time.Duration.ZERO)
-            .offeredMechanisms())
+    assertThat(
+            new AuthSettings(
+                    authenticator,
+                    List.of("login", "PLAIN"),
+                    false,
+                    false,
+                    3,
+                    java.time.Duration.ZERO)
+                .offeredMechanisms())
         .containsExactly("LOGIN", "PLAIN");
-    assertThatThrownBy(() -> new AuthSettings(authenticator, List.of("DIGEST-MD5"), false, false, 3, java.time.Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new AuthSettings(
+                    authenticator, List.of("DIGEST-MD5"), false, false, 3, java.time.Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DIGEST-MD5");
   }
@@ -177,6 +198,7 @@ class SaslMechanismTests {
     assertThat(SaslPrep.prepare("\u00AA")).isEqualTo("a");
     assertThat(SaslPrep.prepare("\u2168")).isEqualTo("IX");
     assertThat(SaslPrep.prepare("a\u00A0b")).isEqualTo("a b");
-    assertThatThrownBy(() -> SaslPrep.prepare("\u0007")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SaslPrep.prepare("\u0007"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -27,14 +27,17 @@ class ScramSha256Tests {
   private static final String SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
 
   static final SessionInfo SESSION =
-      new SessionInfo("t", new InetSocketAddress(0), new InetSocketAddress(0), Instant.now(), null, null, null);
+      new SessionInfo(
+          "t", new InetSocketAddress(0), new InetSocketAddress(0), Instant.now(), null, null, null);
 
   private final ScramCredential pencil = ScramCredential.derive("pencil", SALT, 4096);
   private final Authenticator authenticator =
       new Authenticator() {
         @Override
-        public CompletionStage<Optional<ScramCredential>> scramCredential(SessionInfo s, String user) {
-          return CompletableFuture.completedStage(user.equals("user") ? Optional.of(pencil) : Optional.empty());
+        public CompletionStage<Optional<ScramCredential>> scramCredential(
+            SessionInfo s, String user) {
+          return CompletableFuture.completedStage(
+              user.equals("user") ? Optional.of(pencil) : Optional.empty());
         }
       };
 
@@ -63,8 +66,9 @@ class ScramSha256Tests {
   void wrongProofFails() {
     SaslExchange exchange = exchange();
     challenge(step(exchange, CLIENT_FIRST));
-    String forged = CLIENT_FINAL.substring(0, CLIENT_FINAL.indexOf(",p=") + 3)
-        + Base64.getEncoder().encodeToString(new byte[32]);
+    String forged =
+        CLIENT_FINAL.substring(0, CLIENT_FINAL.indexOf(",p=") + 3)
+            + Base64.getEncoder().encodeToString(new byte[32]);
     assertThat(step(exchange, forged)).isEqualTo(SaslStep.failure());
   }
 
@@ -72,7 +76,8 @@ class ScramSha256Tests {
   void anotherNonceInTheFinalMessageFails() {
     SaslExchange exchange = exchange();
     challenge(step(exchange, CLIENT_FIRST));
-    assertThat(step(exchange, CLIENT_FINAL.replace("k0,p=", "k1,p="))).isEqualTo(SaslStep.failure());
+    assertThat(step(exchange, CLIENT_FINAL.replace("k0,p=", "k1,p=")))
+        .isEqualTo(SaslStep.failure());
   }
 
   @Test
@@ -85,15 +90,21 @@ class ScramSha256Tests {
     SaslExchange exchange = exchange();
     challenge(step(exchange, CLIENT_FIRST));
     // c=eSws is "y,,": the client claims another header than it sent
-    assertThat(step(exchange, CLIENT_FINAL.replace("c=biws", "c=eSws"))).isEqualTo(SaslStep.failure());
+    assertThat(step(exchange, CLIENT_FINAL.replace("c=biws", "c=eSws")))
+        .isEqualTo(SaslStep.failure());
   }
 
   @Test
   void unknownUserGetsAStableDecoySaltAndThenFails() {
     ScramSha256Mechanism mechanism = new ScramSha256Mechanism(() -> SERVER_NONCE);
-    String first = challenge(step(mechanism.start(SESSION, authenticator, "mx"), "n,,n=nobody,r=abc"));
-    String again = challenge(step(mechanism.start(SESSION, authenticator, "mx"), "n,,n=nobody,r=abc"));
-    assertThat(first).startsWith("r=abc" + SERVER_NONCE + ",s=").endsWith(",i=4096").isEqualTo(again);
+    String first =
+        challenge(step(mechanism.start(SESSION, authenticator, "mx"), "n,,n=nobody,r=abc"));
+    String again =
+        challenge(step(mechanism.start(SESSION, authenticator, "mx"), "n,,n=nobody,r=abc"));
+    assertThat(first)
+        .startsWith("r=abc" + SERVER_NONCE + ",s=")
+        .endsWith(",i=4096")
+        .isEqualTo(again);
     SaslExchange exchange = mechanism.start(SESSION, authenticator, "mx");
     challenge(step(exchange, "n,,n=nobody,r=abc"));
     String finalMessage =

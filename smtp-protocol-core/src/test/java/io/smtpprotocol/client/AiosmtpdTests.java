@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AiosmtpdTests {
 
   /** The Python that has aiosmtpd: Debian's (python3-aiosmtpd), or -Dtool.aiosmtpd-python. */
-  private static final String PYTHON = System.getProperty("tool.aiosmtpd-python", "/usr/bin/python3");
+  private static final String PYTHON =
+      System.getProperty("tool.aiosmtpd-python", "/usr/bin/python3");
 
   @TempDir static Path dir;
   private static Peer server;
@@ -48,7 +49,13 @@ class AiosmtpdTests {
     int port = Peer.freePort();
     server =
         Peer.start(
-            List.of(PYTHON, script.toString(), Integer.toString(port), cert.toString(), key.toString(), out.toString()),
+            List.of(
+                PYTHON,
+                script.toString(),
+                Integer.toString(port),
+                cert.toString(),
+                key.toString(),
+                out.toString()),
             port,
             dir,
             "READY");
@@ -80,7 +87,8 @@ class AiosmtpdTests {
   @Test
   void sendsOverStartTlsWithAuthPlainAndLogin() throws Exception {
     for (String mechanism : List.of("PLAIN", "LOGIN")) {
-      try (SmtpClient client = client().credentials(new Credentials("alice", "wonderland", mechanism)).build()) {
+      try (SmtpClient client =
+          client().credentials(new Credentials("alice", "wonderland", mechanism)).build()) {
         SmtpConnection c = join(client.connect("localhost", server.port));
         SendResult r =
             join(
@@ -108,11 +116,18 @@ class AiosmtpdTests {
   void wrongPasswordIsTheServersPermanentRefusal() {
     try (SmtpClient client = client().credentials(Credentials.of("alice", "wrong")).build()) {
       SmtpConnection c = join(client.connect("localhost", server.port));
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("x"))))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.command()).isEqualTo("AUTH");
-            assertThat(e.reply().code()).isEqualTo(535);
-          });
+      assertThatThrownBy(
+              () ->
+                  join(
+                      c.send(
+                          MailEnvelope.of("a@example.com", "b@example.org"),
+                          MessageContent.of("x"))))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.command()).isEqualTo("AUTH");
+                assertThat(e.reply().code()).isEqualTo(535);
+              });
     }
   }
 
@@ -120,8 +135,14 @@ class AiosmtpdTests {
   void withoutStartTlsTheServerRefusesAndTheClientSaysWhy() {
     try (SmtpClient client = Servers.client().tlsPolicy(TlsPolicy.NONE).build()) {
       SmtpConnection c = join(client.connect("localhost", server.port));
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("x"))))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(530));
+      assertThatThrownBy(
+              () ->
+                  join(
+                      c.send(
+                          MailEnvelope.of("a@example.com", "b@example.org"),
+                          MessageContent.of("x"))))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(530));
     }
   }
 
@@ -129,7 +150,10 @@ class AiosmtpdTests {
   void internationalAddressesWithSmtpUtf8() throws Exception {
     try (SmtpClient client = client().credentials(Credentials.of("alice", "wonderland")).build()) {
       SmtpConnection c = join(client.connect("localhost", server.port));
-      join(c.send(MailEnvelope.of("alice@example.com", "jürgen@bücher.example"), MessageContent.of("Grüße\r\n")));
+      join(
+          c.send(
+              MailEnvelope.of("alice@example.com", "jürgen@bücher.example"),
+              MessageContent.of("Grüße\r\n")));
       assertThat(c.extensions().smtpUtf8()).isTrue();
       join(c.quit());
       assertThat(message(count())).contains("RCPT TO jürgen@bücher.example\n");

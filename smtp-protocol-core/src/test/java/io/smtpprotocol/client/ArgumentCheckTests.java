@@ -14,7 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** No value a caller passes can add a command: CR, LF and NUL are refused before anything is sent. */
+/**
+ * No value a caller passes can add a command: CR, LF and NUL are refused before anything is sent.
+ */
 class ArgumentCheckTests {
 
   private static final Inbox inbox = new Inbox();
@@ -39,10 +41,14 @@ class ArgumentCheckTests {
   @ParameterizedTest
   @ValueSource(strings = {"\r\nRCPT TO:<evil@example.com>", "\nQUIT", "x\rQUIT", "x\u0000y"})
   void lineBreaksAndNulInAnyValueAreRefused(String bad) {
-    assertThatThrownBy(() -> connection.helo("client" + bad)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> connection.ehlo("client" + bad)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> connection.verify("bob" + bad)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> connection.command("NOOP" + bad)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> connection.helo("client" + bad))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> connection.ehlo("client" + bad))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> connection.verify("bob" + bad))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> connection.command("NOOP" + bad))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> connection.login("alice" + bad, "secret", "PLAIN"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> connection.login("alice", "secret" + bad, "PLAIN"))
@@ -55,11 +61,15 @@ class ArgumentCheckTests {
     assertThatThrownBy(
             () ->
                 connection.rcptTo(
-                    Mailbox.parse("b@example.org"), new MailParameters(Map.of("NOTIFY" + bad, "NEVER"))))
+                    Mailbox.parse("b@example.org"),
+                    new MailParameters(Map.of("NOTIFY" + bad, "NEVER"))))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Mailbox.parse("bob" + bad + "@example.org")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Servers.client().localHost("client" + bad)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.connect("localhost" + bad, 25)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Mailbox.parse("bob" + bad + "@example.org"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Servers.client().localHost("client" + bad))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.connect("localhost" + bad, 25))
+        .isInstanceOf(IllegalArgumentException.class);
     // the session is untouched: nothing was sent
     assertThat(join(connection.noop()).code()).isEqualTo(250);
   }
@@ -68,8 +78,7 @@ class ArgumentCheckTests {
   @ValueSource(strings = {"A B", "NOTIFY=SUCCESS RET"})
   void parameterValuesWithSpacesAreRefused(String value) {
     assertThatThrownBy(
-            () ->
-                connection.mailFrom(ReversePath.NULL, new MailParameters(Map.of("ENVID", value))))
+            () -> connection.mailFrom(ReversePath.NULL, new MailParameters(Map.of("ENVID", value))))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -7,14 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.smtpprotocol.auth.AuthResult;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.auth.ScramCredential;
-import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** AUTH with every mechanism against our server, which shares the SASL code. */
 class AuthTests {
 
-  private static final List<String> ALL = List.of("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "SCRAM-SHA-256");
+  private static final List<String> ALL =
+      List.of("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "SCRAM-SHA-256");
 
   private final Inbox inbox = new Inbox();
   private final List<String> mechanisms = new CopyOnWriteArrayList<>();
@@ -40,25 +40,32 @@ class AuthTests {
     private final ScramCredential credential = ScramCredential.derive("wonderland");
 
     @Override
-    public CompletionStage<AuthResult> password(SessionInfo s, String user, String password, String authzid) {
-      return (user.equals("alice") && password.equals("wonderland") ? AuthResult.success("alice") : AuthResult.failure())
+    public CompletionStage<AuthResult> password(
+        SessionInfo s, String user, String password, String authzid) {
+      return (user.equals("alice") && password.equals("wonderland")
+              ? AuthResult.success("alice")
+              : AuthResult.failure())
           .asStage();
     }
 
     @Override
     public CompletionStage<Optional<String>> clearTextPassword(SessionInfo s, String user) {
-      return CompletableFuture.completedStage(user.equals("alice") ? Optional.of("wonderland") : Optional.empty());
+      return CompletableFuture.completedStage(
+          user.equals("alice") ? Optional.of("wonderland") : Optional.empty());
     }
 
     @Override
     public CompletionStage<AuthResult> token(SessionInfo s, String user, String token) {
-      return (user.equals("alice") && token.equals("ya29.good") ? AuthResult.success("alice") : AuthResult.failure())
+      return (user.equals("alice") && token.equals("ya29.good")
+              ? AuthResult.success("alice")
+              : AuthResult.failure())
           .asStage();
     }
 
     @Override
     public CompletionStage<Optional<ScramCredential>> scramCredential(SessionInfo s, String user) {
-      return CompletableFuture.completedStage(user.equals("alice") ? Optional.of(credential) : Optional.empty());
+      return CompletableFuture.completedStage(
+          user.equals("alice") ? Optional.of(credential) : Optional.empty());
     }
   }
 
@@ -110,7 +117,8 @@ class AuthTests {
     SmtpConnection c = connect(server, Servers.client().allowInsecureAuth(true));
 
     assertThatThrownBy(() -> join(c.login("alice", "wrong", mechanism)))
-        .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(535));
+        .isInstanceOfSatisfying(
+            SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(535));
     assertThat(c.authenticatedUser()).isEmpty();
     // the session goes on
     assertThat(join(c.noop()).code()).isEqualTo(250);
@@ -128,8 +136,10 @@ class AuthTests {
   void secretIsNotSentInClearOverPlaintextUnlessAllowed() {
     SmtpServer server = start(List.of("PLAIN", "LOGIN"));
     SmtpConnection c = connect(server, Servers.client());
-    assertThatThrownBy(() -> c.login("alice", "wonderland", "PLAIN")).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> c.login("alice", "wonderland")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.login("alice", "wonderland", "PLAIN"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.login("alice", "wonderland"))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(mechanisms).isEmpty();
   }
 
@@ -153,7 +163,12 @@ class AuthTests {
             .build();
     closing.add(client);
 
-    join(client.send("localhost", server.port(), MailEnvelope.of("alice@example.com", "b@example.org"), MessageContent.of("authed")));
+    join(
+        client.send(
+            "localhost",
+            server.port(),
+            MailEnvelope.of("alice@example.com", "b@example.org"),
+            MessageContent.of("authed")));
 
     Inbox.Received received = inbox.take();
     assertThat(received.session().authenticatedUser()).isEqualTo("alice");
@@ -170,10 +185,15 @@ class AuthTests {
               peer.send(ScriptedServer.ehlo("AUTH SCRAM-SHA-256"));
               String first = decode(peer.expect("AUTH SCRAM-SHA-256 ").substring(19));
               String nonce = first.substring(first.indexOf("r=") + 2);
-              String salt = Base64.getEncoder().encodeToString("salt-salt-salt".getBytes(StandardCharsets.US_ASCII));
+              String salt =
+                  Base64.getEncoder()
+                      .encodeToString("salt-salt-salt".getBytes(StandardCharsets.US_ASCII));
               peer.send("334 " + encode("r=" + nonce + "server,s=" + salt + ",i=4096") + "\r\n");
               peer.read(); // client-final
-              peer.send("334 " + encode("v=" + Base64.getEncoder().encodeToString(new byte[32])) + "\r\n");
+              peer.send(
+                  "334 "
+                      + encode("v=" + Base64.getEncoder().encodeToString(new byte[32]))
+                      + "\r\n");
               peer.expect("*");
               peer.send("501 5.7.0 cancelled\r\n");
               peer.expect("NOOP");
@@ -203,7 +223,9 @@ class AuthTests {
               peer.send(ScriptedServer.ehlo("AUTH SCRAM-SHA-256"));
               String first = decode(peer.expect("AUTH SCRAM-SHA-256 ").substring(19));
               String nonce = first.substring(first.indexOf("r=") + 2);
-              String salt = Base64.getEncoder().encodeToString("salt-salt-salt".getBytes(StandardCharsets.US_ASCII));
+              String salt =
+                  Base64.getEncoder()
+                      .encodeToString("salt-salt-salt".getBytes(StandardCharsets.US_ASCII));
               peer.send("334 " + encode("r=" + nonce + "server,s=" + salt + ",i=4096") + "\r\n");
               peer.read();
               peer.send("235 2.7.0 trust me\r\n");
@@ -217,7 +239,9 @@ class AuthTests {
           .isInstanceOf(SmtpConnectionException.class)
           .hasMessageContaining("without proving itself");
       assertThat(c.authenticatedUser()).isEmpty();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !c.isOpen());
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> !c.isOpen());
     }
   }
 

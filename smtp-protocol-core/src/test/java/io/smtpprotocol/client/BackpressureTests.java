@@ -4,7 +4,6 @@ import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** Message content is read only as fast as the server takes it; a server that stops is timed out. */
+/**
+ * Message content is read only as fast as the server takes it; a server that stops is timed out.
+ */
 class BackpressureTests {
 
   private static final long SIZE = 128L * 1024 * 1024;
@@ -80,14 +81,15 @@ class BackpressureTests {
       while ((n = in.read(buffer)) > 0) {
         for (int i = 0; i < n; i++) {
           byte c = buffer[i];
-          state = switch (state) {
-            case 0 -> c == '\r' ? 1 : 0;
-            case 1 -> c == '\n' ? 2 : c == '\r' ? 1 : 0;
-            case 2 -> c == '.' ? 3 : c == '\r' ? 1 : 0;
-            case 3 -> c == '\r' ? 4 : 0;
-            case 4 -> c == '\n' ? 5 : 0;
-            default -> state;
-          };
+          state =
+              switch (state) {
+                case 0 -> c == '\r' ? 1 : 0;
+                case 1 -> c == '\n' ? 2 : c == '\r' ? 1 : 0;
+                case 2 -> c == '.' ? 3 : c == '\r' ? 1 : 0;
+                case 3 -> c == '\r' ? 4 : 0;
+                case 4 -> c == '\n' ? 5 : 0;
+                default -> state;
+              };
           if (state == 5) {
             break outer;
           }
@@ -149,13 +151,17 @@ class BackpressureTests {
     // and most of it stays there, queued behind a socket the server does not read
     CountDownLatch never = new CountDownLatch(1);
     try (ScriptedServer server = new ScriptedServer(stallAfterData(never), 4096)) {
-      SmtpClient client = closing.add(Servers.client().dataBlockTimeout(Duration.ofMillis(500)).build());
+      SmtpClient client =
+          closing.add(Servers.client().dataBlockTimeout(Duration.ofMillis(500)).build());
       FlushCounter counter = new FlushCounter();
       SmtpConnection c =
           join(
               client.connect(
                   counter.connect(
-                      server.port(), closing, new io.netty.channel.WriteBufferWaterMark(128 * 1024, 256 * 1024), 4096)));
+                      server.port(),
+                      closing,
+                      new io.netty.channel.WriteBufferWaterMark(128 * 1024, 256 * 1024),
+                      4096)));
       byte[] message = new byte[200 * 1024];
       java.util.Arrays.fill(message, (byte) 'x');
       CompletionStage<SendResult> sent =

@@ -19,11 +19,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Message content on the wire: windows and flushes, order behind it, streams closed, read failures. */
+/**
+ * Message content on the wire: windows and flushes, order behind it, streams closed, read failures.
+ */
 class ContentStreamTests {
 
   /** The water marks the client sets on the channels it opens. */
-  private static final WriteBufferWaterMark MARKS = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
+  private static final WriteBufferWaterMark MARKS =
+      new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
   private final Inbox inbox = new Inbox();
   private final Closer closing = new Closer();
@@ -50,7 +53,8 @@ class ContentStreamTests {
     StringBuilder in = new StringBuilder(size + width);
     StringBuilder out = new StringBuilder(size + size / 8);
     for (int n = 0; in.length() < size; n++) {
-      String line = (n % 5 == 0 ? "." : "") + "line " + n + " " + "x".repeat(Math.max(0, width - 12));
+      String line =
+          (n % 5 == 0 ? "." : "") + "line " + n + " " + "x".repeat(Math.max(0, width - 12));
       String end = n % 7 == 0 ? "\n" : n % 11 == 0 ? "\r" : "\r\n";
       in.append(line).append(end);
       out.append(line).append("\r\n");
@@ -89,7 +93,9 @@ class ContentStreamTests {
     assertThat(inbox.take().text()).isEqualTo(m[1]);
     // never more than a window and one chunk (and what a chunk may grow by) between flushes
     assertThat(counter.lines.size()).isGreaterThan(2);
-    assertThat(counter.lines).allSatisfy(flushed -> assertThat(flushed.length()).isLessThanOrEqualTo(256 * 1024 + 70 * 1024));
+    assertThat(counter.lines)
+        .allSatisfy(
+            flushed -> assertThat(flushed.length()).isLessThanOrEqualTo(256 * 1024 + 70 * 1024));
   }
 
   /** Lines with a dot doubled at their start, as DATA sends them. */
@@ -121,7 +127,10 @@ class ContentStreamTests {
     assertThat(inbox.take().text()).isEqualTo(m[1]);
   }
 
-  /** A stream that records being closed, and fails after {@code failAfter} octets (never if negative). */
+  /**
+   * A stream that records being closed, and fails after {@code failAfter} octets (never if
+   * negative).
+   */
   private static final class Watched extends FilterInputStream {
     final AtomicBoolean closed = new AtomicBoolean();
     private final long failAfter;
@@ -156,7 +165,10 @@ class ContentStreamTests {
     byte[] bytes = message(300 * 1024, 76)[0].getBytes(StandardCharsets.US_ASCII);
     Watched stream = new Watched(bytes, -1);
 
-    join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of(stream, bytes.length, MessageContent.Encoding.SEVEN_BIT)));
+    join(
+        c.send(
+            MailEnvelope.of("a@example.com", "b@example.org"),
+            MessageContent.of(stream, bytes.length, MessageContent.Encoding.SEVEN_BIT)));
 
     assertThat(stream.closed).isTrue();
     assertThat(c.isOpen()).isTrue();
@@ -174,7 +186,8 @@ class ContentStreamTests {
                 join(
                     c.send(
                         MailEnvelope.of("a@example.com", "b@example.org"),
-                        MessageContent.of(stream, bytes.length, MessageContent.Encoding.SEVEN_BIT))))
+                        MessageContent.of(
+                            stream, bytes.length, MessageContent.Encoding.SEVEN_BIT))))
         .isInstanceOf(SmtpConnectionException.class)
         .hasMessageContaining("cannot read the message")
         .hasRootCauseMessage("disk gone");

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Servers that misbehave: every failure ends the waiting stages, none hangs. */
 class FaultTests {
 
-  @AutoClose private final SmtpClient client =
+  @AutoClose
+  private final SmtpClient client =
       Servers.client()
           .greetingTimeout(Duration.ofMillis(300))
           .commandTimeout(Duration.ofMillis(300))
@@ -74,7 +75,12 @@ class FaultTests {
       for (int i = 100; i < big.length; i += 100) {
         big[i] = '\n';
       }
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of(big))))
+      assertThatThrownBy(
+              () ->
+                  join(
+                      c.send(
+                          MailEnvelope.of("a@example.com", "b@example.org"),
+                          MessageContent.of(big))))
           .isInstanceOf(SmtpConnectionException.class);
     }
   }
@@ -136,7 +142,8 @@ class FaultTests {
               peer.send("221 bye\r\n");
             })) {
       assertThatThrownBy(() -> join(client.connect("127.0.0.1", server.port())))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(554));
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(554));
       server.join();
       assertThat(server.received).containsExactly("QUIT");
       assertThat(server.failure.get()).isNull();
@@ -166,7 +173,10 @@ class FaultTests {
               peer.send("221 bye\r\n");
             })) {
       SmtpConnection c = join(client.connect("127.0.0.1", server.port()));
-      SendResult result = join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("hello")));
+      SendResult result =
+          join(
+              c.send(
+                  MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("hello")));
       assertThat(result.message().text()).isEqualTo("queued");
       join(c.quit());
       server.join();
@@ -186,7 +196,8 @@ class FaultTests {
             })) {
       SmtpConnection c = join(client.connect("127.0.0.1", server.port()));
       assertThatThrownBy(() -> join(c.noop()))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.isTransient()).isTrue());
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class, e -> assertThat(e.isTransient()).isTrue());
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !c.isOpen());
     }
   }

@@ -33,7 +33,8 @@ final class FlushCounter extends ChannelDuplexHandler {
 
   /** As {@link #connect(int, Closer)}, with these water marks and send buffer (0: the default). */
   Channel connect(int port, Closer closing, WriteBufferWaterMark marks, int sendBuffer) {
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     closing.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
     Bootstrap bootstrap =
         new Bootstrap()

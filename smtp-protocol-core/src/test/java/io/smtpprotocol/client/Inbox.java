@@ -1,12 +1,12 @@
 package io.smtpprotocol.client;
 
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.protocol.MailParameters;
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
@@ -35,7 +35,8 @@ class Inbox implements SmtpHandler {
   }
 
   @Override
-  public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+  public CompletionStage<Decision> message(
+      SessionInfo session, Envelope envelope, MessageBody body) {
     try {
       messages.add(new Received(session, envelope, body.readAllBytes()));
       return Decision.acceptStage();

@@ -24,11 +24,15 @@ class MessageEncoderTests {
   private static String encode(String in, boolean stuffing, int step) throws IOException {
     String fromStream = encodeStream(in, stuffing, step);
     byte[] bytes = in.getBytes(StandardCharsets.ISO_8859_1);
-    assertThat(read(new MessageEncoder(bytes, stuffing, step))).as("from memory in chunks of %d", step).isEqualTo(fromStream);
+    assertThat(read(new MessageEncoder(bytes, stuffing, step)))
+        .as("from memory in chunks of %d", step)
+        .isEqualTo(fromStream);
     if (stuffing) {
       ByteBuf whole = MessageEncoder.encode(bytes, UnpooledByteBufAllocator.DEFAULT);
       try {
-        assertThat(whole.toString(StandardCharsets.ISO_8859_1)).as("in one buffer").isEqualTo(fromStream);
+        assertThat(whole.toString(StandardCharsets.ISO_8859_1))
+            .as("in one buffer")
+            .isEqualTo(fromStream);
       } finally {
         whole.release();
       }
@@ -80,7 +84,8 @@ class MessageEncoderTests {
         "a\\r\\n\\n.b\\r|a\\r\\n\\r\\n..b\\r\\n.\\r\\n",
         "a\tb\\r\\n\u000c.c|a\tb\\r\\n\u000c.c\\r\\n.\\r\\n",
       })
-  void dotStuffingAndLineEndingsWhereverChunksSplit(String input, String expected) throws IOException {
+  void dotStuffingAndLineEndingsWhereverChunksSplit(String input, String expected)
+      throws IOException {
     String in = unescape(input.strip());
     String want = unescape(expected);
     for (int step = 1; step <= 4; step++) {
@@ -93,7 +98,8 @@ class MessageEncoderTests {
   @CsvSource(
       delimiter = '|',
       value = {"a\\nb|a\\r\\nb\\r\\n", ".a\\n|.a\\r\\n", "x\\r\\n|x\\r\\n"})
-  void chunkingNormalisesLineEndingsWithoutStuffing(String input, String expected) throws IOException {
+  void chunkingNormalisesLineEndingsWithoutStuffing(String input, String expected)
+      throws IOException {
     for (int step = 1; step <= 3; step++) {
       assertThat(encode(unescape(input), false, step)).isEqualTo(unescape(expected));
     }
@@ -131,18 +137,23 @@ class MessageEncoderTests {
       String x = "x".repeat(k);
       String tail = "y".repeat(40);
       for (int chunk : new int[] {7, 32, 33, MessageEncoder.CHUNK}) {
-        assertThat(encode(x + "\r\n." + tail, true, chunk)).isEqualTo(x + "\r\n.." + tail + "\r\n.\r\n");
-        assertThat(encode(x + "\n" + tail + "\r", true, chunk)).isEqualTo(x + "\r\n" + tail + "\r\n.\r\n");
-        assertThat(encode(x + "\t\r\n" + tail, false, chunk)).isEqualTo(x + "\t\r\n" + tail + "\r\n");
+        assertThat(encode(x + "\r\n." + tail, true, chunk))
+            .isEqualTo(x + "\r\n.." + tail + "\r\n.\r\n");
+        assertThat(encode(x + "\n" + tail + "\r", true, chunk))
+            .isEqualTo(x + "\r\n" + tail + "\r\n.\r\n");
+        assertThat(encode(x + "\t\r\n" + tail, false, chunk))
+            .isEqualTo(x + "\t\r\n" + tail + "\r\n");
       }
     }
   }
 
   @org.junit.jupiter.api.Test
   void linesLongerThan998OctetsPassUnchanged() throws IOException {
-    // RFC 5321 4.5.3.1.6 limits lines to 998 octets; the encoder neither folds nor refuses longer ones
+    // RFC 5321 4.5.3.1.6 limits lines to 998 octets; the encoder neither folds nor refuses longer
+    // ones
     String line = "z".repeat(5_000);
-    assertThat(encode(line + "\r\n." + line, true, 4096)).isEqualTo(line + "\r\n.." + line + "\r\n.\r\n");
+    assertThat(encode(line + "\r\n." + line, true, 4096))
+        .isEqualTo(line + "\r\n.." + line + "\r\n.\r\n");
   }
 
   @org.junit.jupiter.api.Test
@@ -207,7 +218,9 @@ class MessageEncoderTests {
   void randomMessagesMatchTheByteByByteRulesWhereverWordsAndChunksSplit() throws IOException {
     // line breaks at every offset inside 8-octet words, octets that differ from CR and LF in one
     // bit, and 8-bit octets, which a word-at-a-time search must not take for line breaks
-    char[] alphabet = {'a', 'b', '.', '\r', '\n', '\u008d', '\u008a', '\u000c', '\u000e', '\u00ff', ' '};
+    char[] alphabet = {
+      'a', 'b', '.', '\r', '\n', '\u008d', '\u008a', '\u000c', '\u000e', '\u00ff', ' '
+    };
     java.util.Random random = new java.util.Random(20261206L);
     for (int round = 0; round < 2_000; round++) {
       int length = random.nextInt(300);
@@ -219,7 +232,9 @@ class MessageEncoderTests {
       String in = sb.toString();
       boolean stuffing = random.nextBoolean();
       int step = 1 + random.nextInt(40);
-      assertThat(encode(in, stuffing, step)).as("round %d, chunks of %d", round, step).isEqualTo(reference(in, stuffing));
+      assertThat(encode(in, stuffing, step))
+          .as("round %d, chunks of %d", round, step)
+          .isEqualTo(reference(in, stuffing));
     }
   }
 

@@ -49,12 +49,13 @@ final class Peer implements AutoCloseable {
   }
 
   /**
-   * Starts the command and waits until the port accepts connections (or, when {@code readyLine}
-   * is not null, until the process prints it).
+   * Starts the command and waits until the port accepts connections (or, when {@code readyLine} is
+   * not null, until the process prints it).
    */
   static Peer start(List<String> command, int port, Path dir, String readyLine) throws IOException {
     Path log = Files.createTempFile(dir, "peer", ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     if (readyLine == null) {
       builder.redirectOutput(log.toFile());
     }
@@ -63,7 +64,8 @@ final class Peer implements AutoCloseable {
     try {
       if (readyLine != null) {
         BufferedReader out =
-            new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         Thread reader =
             new Thread(
                 () -> {
@@ -83,11 +85,18 @@ final class Peer implements AutoCloseable {
             .atMost(Duration.ofSeconds(20))
             .until(() -> !process.isAlive() || Files.readString(log).contains(readyLine));
       } else {
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive() || accepts(port));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> !process.isAlive() || accepts(port));
       }
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "peer exited with " + process.exitValue() + ": " + String.join(" ", command) + "\n" + Files.readString(log));
+            "peer exited with "
+                + process.exitValue()
+                + ": "
+                + String.join(" ", command)
+                + "\n"
+                + Files.readString(log));
       }
       return peer;
     } catch (RuntimeException e) {

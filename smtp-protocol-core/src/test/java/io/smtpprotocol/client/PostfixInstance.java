@@ -23,10 +23,13 @@ final class PostfixInstance implements AutoCloseable {
 
   /** The postfix command: on the PATH (or -Dtool.postfix), else where Debian puts it. */
   static final String POSTFIX =
-      Requirements.hasTool("postfix") ? Requirements.tool("postfix").toString() : "/usr/sbin/postfix";
+      Requirements.hasTool("postfix")
+          ? Requirements.tool("postfix").toString()
+          : "/usr/sbin/postfix";
 
   /** postfix's master daemon (-Dtool.postfix-master), else in Debian's daemon_directory. */
-  static final String MASTER = System.getProperty("tool.postfix-master", "/usr/lib/postfix/sbin/master");
+  static final String MASTER =
+      System.getProperty("tool.postfix-master", "/usr/lib/postfix/sbin/master");
 
   /** The domain postfix takes mail for. */
   static final String DOMAIN = "example.test";
@@ -50,7 +53,8 @@ final class PostfixInstance implements AutoCloseable {
   /** Skips the test (fails it on CI) unless postfix is installed and this runs as root. */
   static void require() {
     Requirements.require(
-        Peer.installed(POSTFIX) && Peer.installed(MASTER), "postfix (" + POSTFIX + ", " + MASTER + ")");
+        Peer.installed(POSTFIX) && Peer.installed(MASTER),
+        "postfix (" + POSTFIX + ", " + MASTER + ")");
     Requirements.require(isRoot(), "root, for postfix's master daemon");
   }
 
@@ -136,7 +140,11 @@ final class PostfixInstance implements AutoCloseable {
     }
     if (check.exitValue() != 0) {
       throw new IllegalStateException(
-          "postfix check exited with " + check.exitValue() + ":\n" + Files.readString(dir.resolve("check.log")) + log(maillog));
+          "postfix check exited with "
+              + check.exitValue()
+              + ":\n"
+              + Files.readString(dir.resolve("check.log"))
+              + log(maillog));
     }
     try {
       Peer master = Peer.start(List.of(MASTER, "-d", "-c", config.toString()), port, dir, null);
@@ -153,7 +161,9 @@ final class PostfixInstance implements AutoCloseable {
 
   private static String log(Path maillog) {
     try {
-      return Files.exists(maillog) ? "\nmaillog:\n" + Files.readString(maillog, StandardCharsets.UTF_8) : "\n(no maillog)";
+      return Files.exists(maillog)
+          ? "\nmaillog:\n" + Files.readString(maillog, StandardCharsets.UTF_8)
+          : "\n(no maillog)";
     } catch (IOException e) {
       return "\nmaillog unreadable: " + e;
     }

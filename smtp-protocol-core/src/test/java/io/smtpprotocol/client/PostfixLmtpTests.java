@@ -4,11 +4,11 @@ import static io.smtpprotocol.client.Servers.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.server.SmtpServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Our LMTP server as the final hop of a real MTA: a private postfix instance ({@link
  * PostfixInstance}) takes a message for three recipients at {@code example.test} over SMTP and
- * delivers it through its {@code lmtp} transport ({@code local_transport}) to our server, over
- * TCP and over a Unix domain socket. Postfix's queue log must show each recipient's own outcome
- * from the one transaction: delivered, deferred on a 4xx, bounced on a 5xx.
+ * delivers it through its {@code lmtp} transport ({@code local_transport}) to our server, over TCP
+ * and over a Unix domain socket. Postfix's queue log must show each recipient's own outcome from
+ * the one transaction: delivered, deferred on a 4xx, bounced on a 5xx.
  *
  * <p>Skipped when postfix is missing or the test does not run as root; both fail on CI.
  */
@@ -67,7 +67,8 @@ class PostfixLmtpTests {
         return CompletableFuture.completedStage(
             List.of(Decision.reject(451, "4.3.0", "body failed")));
       }
-      messages.add(new Received(envelope.mailboxes().stream().map(Mailbox::address).toList(), text));
+      messages.add(
+          new Received(envelope.mailboxes().stream().map(Mailbox::address).toList(), text));
       return CompletableFuture.completedStage(
           envelope.mailboxes().stream()
               .map(
@@ -100,7 +101,14 @@ class PostfixLmtpTests {
     Mailboxes handler = new Mailboxes();
     Path socket = dir.resolve("lmtp.sock");
     try (SmtpServer server =
-        SmtpServer.builder().domain("mx.test").unixSocket(socket).ioThreads(1).lmtp(true).handler(handler).build().start()) {
+        SmtpServer.builder()
+            .domain("mx.test")
+            .unixSocket(socket)
+            .ioThreads(1)
+            .lmtp(true)
+            .handler(handler)
+            .build()
+            .start()) {
       // postfix's lmtp client runs as the postfix account, which must be able to write to it
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
       // postfix names a Unix socket peer by its own host name
@@ -141,16 +149,18 @@ class PostfixLmtpTests {
           List.of(
               outcome(id, OK, relay, "2.1.5", "sent", "250 2.1.5 Delivered to " + OK),
               outcome(id, BUSY, relay, "4.2.2", "deferred", said(relay, "452 4.2.2 Mailbox full")),
-              outcome(id, NOBODY, relay, "5.1.1", "bounced", said(relay, "550 5.1.1 No such mailbox")));
+              outcome(
+                  id, NOBODY, relay, "5.1.1", "bounced", said(relay, "550 5.1.1 No such mailbox")));
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(200))
-          .untilAsserted(() -> {
-            String log = postfix.log();
-            for (Pattern p : outcomes) {
-              assertThat(log).containsPattern(p);
-            }
-          });
+          .untilAsserted(
+              () -> {
+                String log = postfix.log();
+                for (Pattern p : outcomes) {
+                  assertThat(log).containsPattern(p);
+                }
+              });
       String log = postfix.log();
 
       // one transaction for the three recipients; the deferred one is not retried this soon
@@ -158,13 +168,16 @@ class PostfixLmtpTests {
       assertThat(received).as("the message our server received" + log).isNotNull();
       // postfix's queue manager sorts a message's recipients
       assertThat(received.recipients()).containsExactlyInAnyOrder(OK, BUSY, NOBODY);
-      assertThat(received.body()).contains("Subject: three mailboxes\r\n").endsWith("\r\none message\r\n");
+      assertThat(received.body())
+          .contains("Subject: three mailboxes\r\n")
+          .endsWith("\r\none message\r\n");
       assertThat(handler.messages).isEmpty();
     }
   }
 
   /** postfix's queue log line for one recipient of message {@code id}. */
-  private static Pattern outcome(String id, String to, String relay, String dsn, String status, String text) {
+  private static Pattern outcome(
+      String id, String to, String relay, String dsn, String status, String text) {
     return Pattern.compile(
         Pattern.quote(id + ": to=<" + to + ">, relay=" + relay + ", ")
             + "delay=[\\d.]+, delays=[\\d./]+, "
@@ -175,6 +188,10 @@ class PostfixLmtpTests {
 
   /** How postfix quotes a refusal after the final dot. */
   private static String said(String relay, String reply) {
-    return "host " + relay.replaceFirst(":\\d+$", "") + " said: " + reply + " (in reply to end of DATA command)";
+    return "host "
+        + relay.replaceFirst(":\\d+$", "")
+        + " said: "
+        + reply
+        + " (in reply to end of DATA command)";
   }
 }

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client against a private instance of postfix's smtpd with STARTTLS ({@link
- * PostfixInstance}), for a real MTA's replies. Recipients at {@code example.test} are taken and
- * their delivery deferred; the test only needs the SMTP dialogue.
+ * The client against a private instance of postfix's smtpd with STARTTLS ({@link PostfixInstance}),
+ * for a real MTA's replies. Recipients at {@code example.test} are taken and their delivery
+ * deferred; the test only needs the SMTP dialogue.
  *
  * <p>Skipped when postfix is missing or the test does not run as root; both fail on CI.
  */
@@ -60,7 +60,9 @@ class PostfixSmtpdTests {
                 "message_size_limit = " + SIZE_LIMIT,
                 // no permit_mynetworks: a recipient elsewhere is postfix's own relay refusal
                 "smtpd_relay_restrictions = reject_unauth_destination",
-                "smtpd_recipient_restrictions = check_recipient_access inline:{ { busy@" + DOMAIN + " = 450 4.2.1 Mailbox busy } }",
+                "smtpd_recipient_restrictions = check_recipient_access inline:{ { busy@"
+                    + DOMAIN
+                    + " = 450 4.2.1 Mailbox busy } }",
                 "smtpd_tls_security_level = may",
                 "smtpd_tls_chain_files = " + chain,
                 "smtpd_tls_loglevel = 1",
@@ -122,17 +124,20 @@ class PostfixSmtpdTests {
     }
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> log().contains("Anonymous TLS connection established from localhost[127.0.0.1]"));
+        .until(
+            () -> log().contains("Anonymous TLS connection established from localhost[127.0.0.1]"));
   }
 
   @Test
   void certificateNotNamingTheHostFailsTheHandshake() throws Exception {
     // postfix's certificate names localhost and 127.0.0.1, not this name for the same address
     InetSocketAddress elsewhere =
-        new InetSocketAddress(InetAddress.getByAddress("mx.elsewhere.test", new byte[] {127, 0, 0, 1}), postfix.port);
+        new InetSocketAddress(
+            InetAddress.getByAddress("mx.elsewhere.test", new byte[] {127, 0, 0, 1}), postfix.port);
     try (SmtpClient client = tlsClient().build()) {
       SmtpConnection c = join(client.connect(elsewhere));
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of("x"))))
+      assertThatThrownBy(
+              () -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of("x"))))
           .isInstanceOf(SmtpConnectionException.class)
           .hasMessageContaining("TLS");
     }
@@ -148,10 +153,12 @@ class PostfixSmtpdTests {
             join(
                 c.send(
                     MailEnvelope.of(SENDER, "one@" + DOMAIN, "two@" + DOMAIN),
-                    MessageContent.of("Subject: pipelined " + i + "\r\n\r\n.dot line\r\nGr\u00fc\u00dfe\r\n")));
+                    MessageContent.of(
+                        "Subject: pipelined " + i + "\r\n\r\n.dot line\r\nGr\u00fc\u00dfe\r\n")));
         assertThat(c.extensions().pipelining()).isTrue();
         assertThat(r.accepted()).hasSize(2);
-        assertThat(r.recipients()).allSatisfy(rr -> assertThat(rr.reply().toString()).isEqualTo("250 2.1.5 Ok"));
+        assertThat(r.recipients())
+            .allSatisfy(rr -> assertThat(rr.reply().toString()).isEqualTo("250 2.1.5 Ok"));
         Reply reply = r.message();
         assertThat(reply.code()).isEqualTo(250);
         assertThat(reply.toString()).matches("250 2\\.0\\.0 Ok: queued as [0-9A-Za-z]+");
@@ -166,7 +173,10 @@ class PostfixSmtpdTests {
       for (String id : queued) {
         Awaitility.await()
             .atMost(Duration.ofSeconds(10))
-            .until(() -> log().contains(id + ": from=<" + SENDER + ">") && log().contains(id + ": to=<two@" + DOMAIN + ">"));
+            .until(
+                () ->
+                    log().contains(id + ": from=<" + SENDER + ">")
+                        && log().contains(id + ": to=<two@" + DOMAIN + ">"));
       }
       assertThat(log()).doesNotContain("improper command pipelining");
     }
@@ -179,26 +189,36 @@ class PostfixSmtpdTests {
       SendResult r =
           join(
               c.send(
-                  MailEnvelope.of(SENDER, "ok@" + DOMAIN, "someone@elsewhere.example", "busy@" + DOMAIN),
+                  MailEnvelope.of(
+                      SENDER, "ok@" + DOMAIN, "someone@elsewhere.example", "busy@" + DOMAIN),
                   MessageContent.of("Subject: partly\r\n\r\nx\r\n")));
       assertThat(r.accepted()).extracting(Object::toString).containsExactly("ok@" + DOMAIN);
       assertThat(r.refused()).hasSize(2);
       Reply relay = r.refused().get(0).reply();
-      assertThat(relay.toString()).isEqualTo("554 5.7.1 <someone@elsewhere.example>: Relay access denied");
+      assertThat(relay.toString())
+          .isEqualTo("554 5.7.1 <someone@elsewhere.example>: Relay access denied");
       assertThat(relay.isPermanent()).isTrue();
       Reply busy = r.refused().get(1).reply();
-      assertThat(busy.toString()).isEqualTo("450 4.2.1 <busy@" + DOMAIN + ">: Recipient address rejected: Mailbox busy");
+      assertThat(busy.toString())
+          .isEqualTo("450 4.2.1 <busy@" + DOMAIN + ">: Recipient address rejected: Mailbox busy");
       assertThat(busy.isTransient()).isTrue();
       assertThat(r.message().toString()).startsWith("250 2.0.0 Ok: queued as ");
 
       // every recipient refused: the send fails with postfix's reply, and the session goes on
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "nobody@elsewhere.example"), MessageContent.of("x"))))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.command()).isEqualTo("RCPT");
-            assertThat(e.isLocal()).isFalse();
-            assertThat(e.reply().code()).isEqualTo(554);
-            assertThat(e.reply().text()).contains("Relay access denied");
-          });
+      assertThatThrownBy(
+              () ->
+                  join(
+                      c.send(
+                          MailEnvelope.of(SENDER, "nobody@elsewhere.example"),
+                          MessageContent.of("x"))))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.command()).isEqualTo("RCPT");
+                assertThat(e.isLocal()).isFalse();
+                assertThat(e.reply().code()).isEqualTo(554);
+                assertThat(e.reply().text()).contains("Relay access denied");
+              });
       assertThat(join(c.noop()).code()).isEqualTo(250);
       join(c.quit());
     }
@@ -210,15 +230,19 @@ class PostfixSmtpdTests {
       SmtpConnection c = join(client.connect("localhost", postfix.port));
       byte[] big = big();
       assertThat((long) big.length).isGreaterThan(SIZE_LIMIT);
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of(big))))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.isLocal()).isTrue();
-            assertThat(e.command()).isEqualTo("MAIL");
-            assertThat(e.reply().code()).isEqualTo(552);
-            assertThat(e.reply().text()).contains("exceeds the server's limit " + SIZE_LIMIT);
-          });
+      assertThatThrownBy(
+              () -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of(big))))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.isLocal()).isTrue();
+                assertThat(e.command()).isEqualTo("MAIL");
+                assertThat(e.reply().code()).isEqualTo(552);
+                assertThat(e.reply().text()).contains("exceeds the server's limit " + SIZE_LIMIT);
+              });
       // nothing reached postfix: the session is still fresh and a message under the limit goes
-      SendResult r = join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of("small\r\n")));
+      SendResult r =
+          join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), MessageContent.of("small\r\n")));
       assertThat(r.message().code()).isEqualTo(250);
       join(c.quit());
     }
@@ -232,11 +256,13 @@ class PostfixSmtpdTests {
       MessageContent unknownSize =
           MessageContent.of(new ByteArrayInputStream(big()), -1, MessageContent.Encoding.SEVEN_BIT);
       assertThatThrownBy(() -> join(c.send(MailEnvelope.of(SENDER, "a@" + DOMAIN), unknownSize)))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-            assertThat(e.isLocal()).isFalse();
-            assertThat(e.command()).isEqualTo("message");
-            assertThat(e.reply().toString()).isEqualTo("552 5.3.4 Error: message file too big");
-          });
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class,
+              e -> {
+                assertThat(e.isLocal()).isFalse();
+                assertThat(e.command()).isEqualTo("message");
+                assertThat(e.reply().toString()).isEqualTo("552 5.3.4 Error: message file too big");
+              });
       assertThat(join(c.noop()).code()).isEqualTo(250);
       join(c.quit());
     }
@@ -244,6 +270,7 @@ class PostfixSmtpdTests {
 
   /** A message of 40,000 octets or so, twice postfix's limit. */
   private static byte[] big() {
-    return ("Subject: big\r\n\r\n" + ("x".repeat(78) + "\r\n").repeat(500)).getBytes(StandardCharsets.US_ASCII);
+    return ("Subject: big\r\n\r\n" + ("x".repeat(78) + "\r\n").repeat(500))
+        .getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -72,7 +72,10 @@ final class ScriptedServer implements AutoCloseable {
     void startTls(SSLContext context) throws IOException {
       SSLSocket tls =
           (SSLSocket)
-              context.getSocketFactory().createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+              context
+                  .getSocketFactory()
+                  .createSocket(
+                      socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
       tls.setUseClientMode(false);
       tls.startHandshake();
       use(tls);
@@ -88,7 +91,10 @@ final class ScriptedServer implements AutoCloseable {
     this(script, 0);
   }
 
-  /** With this socket receive buffer (0: the system's), so that a server that stops reading stops the client soon. */
+  /**
+   * With this socket receive buffer (0: the system's), so that a server that stops reading stops
+   * the client soon.
+   */
   ScriptedServer(Script script, int receiveBuffer) throws IOException {
     listener = new ServerSocket();
     if (receiveBuffer > 0) {

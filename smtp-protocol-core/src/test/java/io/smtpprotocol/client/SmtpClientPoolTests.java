@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import java.time.Duration;
@@ -68,10 +68,12 @@ class SmtpClientPoolTests {
   void connectionIsReusedWithRsetBetweenMessages() throws Exception {
     Inbox inbox = new Inbox();
     SmtpServer server = start(inbox, Limits.DEFAULTS);
-    SmtpClientPool pool = pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).maxConnections(1));
+    SmtpClientPool pool =
+        pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).maxConnections(1));
 
     for (int i = 0; i < 5; i++) {
-      assertThat(join(pool.send(ENVELOPE, MessageContent.of("m" + i))).message().code()).isEqualTo(250);
+      assertThat(join(pool.send(ENVELOPE, MessageContent.of("m" + i))).message().code())
+          .isEqualTo(250);
       assertThat(inbox.take().text()).isEqualTo("m" + i + "\r\n");
     }
 
@@ -84,7 +86,10 @@ class SmtpClientPoolTests {
   void connectionIsReplacedAfterItsMessageAllowance() {
     SmtpServer server = start(new Inbox(), Limits.DEFAULTS);
     SmtpClientPool pool =
-        pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).maxConnections(1).maxMessagesPerConnection(2));
+        pool(
+            SmtpClientPool.builder(client, "127.0.0.1", server.port())
+                .maxConnections(1)
+                .maxMessagesPerConnection(2));
     for (int i = 0; i < 5; i++) {
       join(pool.send(ENVELOPE, MessageContent.of("m")));
     }
@@ -94,11 +99,13 @@ class SmtpClientPoolTests {
   @Test
   void connectionsTheServerClosedAreReplaced() {
     SmtpServer server = start(new Inbox(), Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300)));
-    SmtpClientPool pool = pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).maxConnections(1));
+    SmtpClientPool pool =
+        pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).maxConnections(1));
     join(pool.send(ENVELOPE, MessageContent.of("first")));
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.activeSessions() == 0);
 
-    assertThat(join(pool.send(ENVELOPE, MessageContent.of("second"))).message().code()).isEqualTo(250);
+    assertThat(join(pool.send(ENVELOPE, MessageContent.of("second"))).message().code())
+        .isEqualTo(250);
     assertThat(connections).hasValue(2);
   }
 
@@ -106,7 +113,9 @@ class SmtpClientPoolTests {
   void idleConnectionsAreClosed() {
     SmtpServer server = start(new Inbox(), Limits.DEFAULTS);
     SmtpClientPool pool =
-        pool(SmtpClientPool.builder(client, "127.0.0.1", server.port()).idleTimeout(Duration.ofMillis(200)));
+        pool(
+            SmtpClientPool.builder(client, "127.0.0.1", server.port())
+                .idleTimeout(Duration.ofMillis(200)));
     join(pool.send(ENVELOPE, MessageContent.of("m")));
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.openConnections() == 0);
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.activeSessions() == 0);
@@ -118,7 +127,8 @@ class SmtpClientPoolTests {
     io.smtpprotocol.handler.SmtpHandler slow =
         new io.smtpprotocol.handler.SmtpHandler() {
           @Override
-          public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+          public CompletionStage<Decision> message(
+              SessionInfo session, Envelope envelope, MessageBody body) {
             try {
               body.readAllBytes();
             } catch (java.io.IOException e) {
@@ -136,7 +146,9 @@ class SmtpClientPoolTests {
                 .acquireTimeout(Duration.ofMillis(300)));
 
     CompletionStage<SendResult> first = pool.send(ENVELOPE, MessageContent.of("1"));
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.busyConnections() == 1 && pool.openConnections() == 1);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> pool.busyConnections() == 1 && pool.openConnections() == 1);
     CompletionStage<SendResult> waits = pool.send(ENVELOPE, MessageContent.of("2"));
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.waitingSends() == 1);
 

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The client against postfix's smtp-sink, started by the test (skipped when postfix is missing). */
+/**
+ * The client against postfix's smtp-sink, started by the test (skipped when postfix is missing).
+ */
 class SmtpSinkTests {
 
   /** Postfix's smtp-sink: on the PATH (or -Dtool.smtp-sink), else where Debian puts it. */
@@ -96,7 +98,11 @@ class SmtpSinkTests {
     for (int i = 0; i < 10; i++) {
       sends.add(
           client
-              .send("127.0.0.1", sink.port, MailEnvelope.of("s@example.com", "r" + i + "@example.org"), MessageContent.of("m" + i))
+              .send(
+                  "127.0.0.1",
+                  sink.port,
+                  MailEnvelope.of("s@example.com", "r" + i + "@example.org"),
+                  MessageContent.of("m" + i))
               .toCompletableFuture());
     }
     for (CompletableFuture<SendResult> s : sends) {
@@ -109,7 +115,11 @@ class SmtpSinkTests {
   void withoutPipeliningTheClientWaitsForEachReply() throws Exception {
     Peer sink = sink("-p");
     SmtpConnection c = join(client.connect("127.0.0.1", sink.port));
-    SendResult r = join(c.send(MailEnvelope.of("s@example.com", "a@example.org", "b@example.org"), MessageContent.of("x")));
+    SendResult r =
+        join(
+            c.send(
+                MailEnvelope.of("s@example.com", "a@example.org", "b@example.org"),
+                MessageContent.of("x")));
     assertThat(c.extensions().pipelining()).isFalse();
     assertThat(r.accepted()).hasSize(2);
   }
@@ -118,11 +128,17 @@ class SmtpSinkTests {
   void softRejectedRecipientIsATransientRefusal() throws Exception {
     Peer sink = sink("-r", "rcpt");
     SmtpConnection c = join(client.connect("127.0.0.1", sink.port));
-    assertThatThrownBy(() -> join(c.send(MailEnvelope.of("s@example.com", "a@example.org"), MessageContent.of("x"))))
-        .isInstanceOfSatisfying(SmtpReplyException.class, e -> {
-          assertThat(e.command()).isEqualTo("RCPT");
-          assertThat(e.isTransient()).isTrue();
-        });
+    assertThatThrownBy(
+            () ->
+                join(
+                    c.send(
+                        MailEnvelope.of("s@example.com", "a@example.org"), MessageContent.of("x"))))
+        .isInstanceOfSatisfying(
+            SmtpReplyException.class,
+            e -> {
+              assertThat(e.command()).isEqualTo("RCPT");
+              assertThat(e.isTransient()).isTrue();
+            });
     // RSET followed the failed transaction; the session goes on
     Reply noop = join(c.noop());
     assertThat(noop.code()).isEqualTo(250);
@@ -132,7 +148,11 @@ class SmtpSinkTests {
   void sinkThatHangsUpAtDataFailsTheSend() throws Exception {
     Peer sink = sink("-q", "data");
     SmtpConnection c = join(client.connect("127.0.0.1", sink.port));
-    assertThatThrownBy(() -> join(c.send(MailEnvelope.of("s@example.com", "a@example.org"), MessageContent.of("x"))))
+    assertThatThrownBy(
+            () ->
+                join(
+                    c.send(
+                        MailEnvelope.of("s@example.com", "a@example.org"), MessageContent.of("x"))))
         .isInstanceOf(SmtpConnectionException.class)
         .hasMessageContaining("closed");
   }
@@ -144,8 +164,13 @@ class SmtpSinkTests {
     closing.add(lmtp);
     SmtpConnection c = join(lmtp.connect("127.0.0.1", sink.port));
     SendResult r =
-        join(c.send(MailEnvelope.of("s@example.com", "a@example.org", "b@example.org", "c@example.org"), MessageContent.of("x")));
-    assertThat(r.recipients()).hasSize(3).allSatisfy(rr -> assertThat(rr.reply().code()).isEqualTo(250));
+        join(
+            c.send(
+                MailEnvelope.of("s@example.com", "a@example.org", "b@example.org", "c@example.org"),
+                MessageContent.of("x")));
+    assertThat(r.recipients())
+        .hasSize(3)
+        .allSatisfy(rr -> assertThat(rr.reply().code()).isEqualTo(250));
     assertThat(r.message().code()).isEqualTo(250);
   }
 }

@@ -39,7 +39,8 @@ class StartTlsTests {
   @Test
   void sendUpgradesWithStartTlsAndSaysEhloAgain() throws Exception {
     SmtpServer server = start(Servers.builder(inbox).tls(TlsMode.STARTTLS, pki::serverContext));
-    SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
+    SmtpClient client =
+        client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
     SmtpConnection c = join(client.connect("localhost", server.port()));
 
     join(c.send(ENVELOPE, MessageContent.of("secret")));
@@ -75,8 +76,11 @@ class StartTlsTests {
   @Test
   void certificateForAnotherHostFailsByDefault() {
     SmtpServer server =
-        start(Servers.builder(inbox).tls(TlsMode.STARTTLS, () -> pki.serverContext(pki.otherHost, ClientAuth.NONE)));
-    SmtpClient client = client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
+        start(
+            Servers.builder(inbox)
+                .tls(TlsMode.STARTTLS, () -> pki.serverContext(pki.otherHost, ClientAuth.NONE)));
+    SmtpClient client =
+        client(Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED));
     SmtpConnection c = join(client.connect("localhost", server.port()));
     assertThatThrownBy(() -> join(c.send(ENVELOPE, MessageContent.of("x"))))
         .isInstanceOf(SmtpConnectionException.class)
@@ -96,7 +100,9 @@ class StartTlsTests {
   @Test
   void certificateCheckDecidesInsteadOfTheDefaults() throws Exception {
     SmtpServer server =
-        start(Servers.builder(inbox).tls(TlsMode.STARTTLS, () -> pki.serverContext(pki.otherHost, ClientAuth.NONE)));
+        start(
+            Servers.builder(inbox)
+                .tls(TlsMode.STARTTLS, () -> pki.serverContext(pki.otherHost, ClientAuth.NONE)));
     AtomicReference<String> seen = new AtomicReference<>();
     SmtpClient accepting =
         client(
@@ -104,15 +110,25 @@ class StartTlsTests {
                 .tlsPolicy(TlsPolicy.REQUIRED)
                 .serverCertificateCheck(
                     (host, tls) -> {
-                      seen.set(host + " " + ((X509Certificate) tls.peerCertificates().get(0)).getSubjectX500Principal().getName());
+                      seen.set(
+                          host
+                              + " "
+                              + ((X509Certificate) tls.peerCertificates().get(0))
+                                  .getSubjectX500Principal()
+                                  .getName());
                       return true;
                     }));
-    join(join(accepting.connect("localhost", server.port())).send(ENVELOPE, MessageContent.of("checked")));
+    join(
+        join(accepting.connect("localhost", server.port()))
+            .send(ENVELOPE, MessageContent.of("checked")));
     assertThat(seen.get()).isEqualTo("localhost CN=mx.elsewhere.test");
     assertThat(inbox.take().text()).isEqualTo("checked\r\n");
 
     SmtpClient rejecting =
-        client(Servers.client().tlsPolicy(TlsPolicy.REQUIRED).serverCertificateCheck((host, tls) -> false));
+        client(
+            Servers.client()
+                .tlsPolicy(TlsPolicy.REQUIRED)
+                .serverCertificateCheck((host, tls) -> false));
     SmtpConnection c = join(rejecting.connect("localhost", server.port()));
     assertThatThrownBy(() -> join(c.send(ENVELOPE, MessageContent.of("x"))))
         .isInstanceOf(SmtpConnectionException.class)
@@ -123,8 +139,11 @@ class StartTlsTests {
   @Test
   void implicitTlsFromTheFirstOctetWithAClientCertificate() throws Exception {
     SmtpServer server =
-        start(Servers.builder(inbox).tls(TlsMode.IMPLICIT, () -> pki.serverContext(pki.server, ClientAuth.REQUIRE)));
-    SmtpClient client = client(Servers.client().implicitTls(true).sslContext(pki.nettyClientContext(pki.client)));
+        start(
+            Servers.builder(inbox)
+                .tls(TlsMode.IMPLICIT, () -> pki.serverContext(pki.server, ClientAuth.REQUIRE)));
+    SmtpClient client =
+        client(Servers.client().implicitTls(true).sslContext(pki.nettyClientContext(pki.client)));
     SmtpConnection c = join(client.connect("localhost", server.port()));
     assertThat(c.isTls()).isTrue();
     join(c.send(ENVELOPE, MessageContent.of("implicit")));

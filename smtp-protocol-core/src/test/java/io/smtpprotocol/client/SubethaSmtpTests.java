@@ -23,7 +23,10 @@ import org.subethamail.smtp.server.SMTPServer;
 class SubethaSmtpTests {
 
   private final List<String> delivered = new CopyOnWriteArrayList<>();
-  @AutoClose("stop") private SMTPServer server;
+
+  @AutoClose("stop")
+  private SMTPServer server;
+
   private final TestPki pki = TestPki.get();
 
   @BeforeEach
@@ -40,8 +43,14 @@ class SubethaSmtpTests {
                   }
 
                   @Override
-                  public void deliver(String from, String recipient, InputStream data) throws IOException {
-                    delivered.add(from + " -> " + recipient + "\n" + new String(data.readAllBytes(), StandardCharsets.UTF_8));
+                  public void deliver(String from, String recipient, InputStream data)
+                      throws IOException {
+                    delivered.add(
+                        from
+                            + " -> "
+                            + recipient
+                            + "\n"
+                            + new String(data.readAllBytes(), StandardCharsets.UTF_8));
                   }
                 })
             .authenticationHandlerFactory(
@@ -61,7 +70,11 @@ class SubethaSmtpTests {
   }
 
   private SmtpClient client(Credentials credentials) {
-    return Servers.client().sslContext(pki.nettyClientContext()).tlsPolicy(TlsPolicy.REQUIRED).credentials(credentials).build();
+    return Servers.client()
+        .sslContext(pki.nettyClientContext())
+        .tlsPolicy(TlsPolicy.REQUIRED)
+        .credentials(credentials)
+        .build();
   }
 
   @Test
@@ -71,12 +84,18 @@ class SubethaSmtpTests {
       SendResult result =
           join(
               c.send(
-                  MailEnvelope.of("alice@example.com", "bob@example.org", "x@refused.test", "carol@example.org"),
+                  MailEnvelope.of(
+                      "alice@example.com",
+                      "bob@example.org",
+                      "x@refused.test",
+                      "carol@example.org"),
                   MessageContent.of("Subject: subetha\n\n..dots\nend")));
       assertThat(c.isTls()).isTrue();
       assertThat(c.authenticatedUser()).contains("alice");
       assertThat(result.accepted()).hasSize(2);
-      assertThat(result.refused()).singleElement().satisfies(r -> assertThat(r.reply().code()).isEqualTo(553));
+      assertThat(result.refused())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reply().code()).isEqualTo(553));
       join(c.quit());
       assertThat(delivered)
           .containsExactly(
@@ -89,8 +108,14 @@ class SubethaSmtpTests {
   void wrongPasswordIsRefusedByTheServer() {
     try (SmtpClient client = client(Credentials.of("alice", "nope"))) {
       SmtpConnection c = join(client.connect("localhost", server.getPortAllocated()));
-      assertThatThrownBy(() -> join(c.send(MailEnvelope.of("a@example.com", "b@example.org"), MessageContent.of("x"))))
-          .isInstanceOfSatisfying(SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(535));
+      assertThatThrownBy(
+              () ->
+                  join(
+                      c.send(
+                          MailEnvelope.of("a@example.com", "b@example.org"),
+                          MessageContent.of("x"))))
+          .isInstanceOfSatisfying(
+              SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(535));
       assertThat(delivered).isEmpty();
     }
   }

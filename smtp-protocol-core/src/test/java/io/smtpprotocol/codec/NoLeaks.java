@@ -10,10 +10,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class during which Netty reported a leaked buffer, or after which a buffer it
- * leaked is found. Registered for every test class (see {@code junit-platform.properties}); the
- * build runs with paranoid leak detection and {@link RecordingLeakDetector}, so every buffer is
- * tracked and every report of the whole run is kept, whenever it comes.
+ * Fails a test class during which Netty reported a leaked buffer, or after which a buffer it leaked
+ * is found. Registered for every test class (see {@code junit-platform.properties}); the build runs
+ * with paranoid leak detection and {@link RecordingLeakDetector}, so every buffer is tracked and
+ * every report of the whole run is kept, whenever it comes.
  *
  * <p>The detector notices a leak only when the garbage collector has cleared the buffer and a new
  * buffer is allocated afterwards, so after each class this collects garbage and allocates, a few

@@ -9,8 +9,8 @@ import java.util.List;
  * the surefire configuration): it logs each leak as Netty's own does, and also records it with the
  * test class that was running when the leak was reported, so that {@link NoLeaks} fails that class.
  *
- * <p>Netty reports a leak only when a later allocation finds the collected buffer, at any moment
- * of the run and on any thread; the record names where the buffer was last touched.
+ * <p>Netty reports a leak only when a later allocation finds the collected buffer, at any moment of
+ * the run and on any thread; the record names where the buffer was last touched.
  *
  * @param <T> the tracked resource
  */

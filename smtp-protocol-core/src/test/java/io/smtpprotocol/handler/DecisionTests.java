@@ -96,7 +96,8 @@ class DecisionTests {
 
   @Test
   void stagesAreAlreadyComplete() {
-    assertThat(Decision.acceptStage().toCompletableFuture().getNow(null)).isEqualTo(Decision.accept());
+    assertThat(Decision.acceptStage().toCompletableFuture().getNow(null))
+        .isEqualTo(Decision.accept());
     Decision d = Decision.reject(Replies.RECIPIENT_REJECTED);
     assertThat(d.asStage().toCompletableFuture().getNow(null)).isSameAs(d);
     assertThat((Object) Decision.accept().asStage()).isSameAs(Decision.acceptStage());

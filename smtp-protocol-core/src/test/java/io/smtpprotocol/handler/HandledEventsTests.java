@@ -97,8 +97,7 @@ class HandledEventsTests {
 
   interface TakesGreetings extends SmtpHandler {
     @Override
-    default CompletionStage<Decision> greeting(
-        SessionInfo session, Command.Hello hello) {
+    default CompletionStage<Decision> greeting(SessionInfo session, Command.Hello hello) {
       return Decision.acceptStage();
     }
   }
@@ -110,8 +109,7 @@ class HandledEventsTests {
     }
 
     @Override
-    public CompletionStage<Decision> greeting(
-        SessionInfo session, Command.Hello hello) {
+    public CompletionStage<Decision> greeting(SessionInfo session, Command.Hello hello) {
       return Decision.acceptStage();
     }
 

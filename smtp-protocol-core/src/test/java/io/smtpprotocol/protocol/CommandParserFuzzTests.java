@@ -16,8 +16,21 @@ class CommandParserFuzzTests {
 
   private static final Set<String> VERBS =
       Set.of(
-          "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY",
-          "EXPN", "HELP", "STARTTLS", "AUTH");
+          "HELO",
+          "EHLO",
+          "LHLO",
+          "MAIL",
+          "RCPT",
+          "DATA",
+          "BDAT",
+          "RSET",
+          "NOOP",
+          "QUIT",
+          "VRFY",
+          "EXPN",
+          "HELP",
+          "STARTTLS",
+          "AUTH");
 
   @FuzzTest(maxDuration = "10m")
   void parseNeverThrows(byte[] input) {

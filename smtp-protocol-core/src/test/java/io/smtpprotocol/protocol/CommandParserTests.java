@@ -21,7 +21,8 @@ class CommandParserTests {
         arguments("LHLO client.example", new Command.Lhlo("client.example")),
         arguments(
             "MAIL FROM:<a@example.com>",
-            new Command.MailFrom(ReversePath.of(new Mailbox("a", "example.com")), MailParameters.EMPTY)),
+            new Command.MailFrom(
+                ReversePath.of(new Mailbox("a", "example.com")), MailParameters.EMPTY)),
         arguments(
             "RCPT TO:<b@example.com>",
             new Command.RcptTo(new Mailbox("b", "example.com"), MailParameters.EMPTY)),
@@ -38,7 +39,8 @@ class CommandParserTests {
         arguments("HELP MAIL", new Command.Help("MAIL")),
         arguments("STARTTLS", new Command.StartTls()),
         arguments("AUTH PLAIN", new Command.Auth("PLAIN", null)),
-        arguments("AUTH plain AGFsaWNlAHNlY3JldA==", new Command.Auth("PLAIN", "AGFsaWNlAHNlY3JldA==")),
+        arguments(
+            "AUTH plain AGFsaWNlAHNlY3JldA==", new Command.Auth("PLAIN", "AGFsaWNlAHNlY3JldA==")),
         arguments("XCLIENT NAME=x", new Command.Xclient(Map.of("NAME", "x"))),
         arguments("XYZZY NAME=x", new Command.Unknown("XYZZY", "NAME=x")));
   }
@@ -218,7 +220,8 @@ class CommandParserTests {
         arguments("<@a.example,@b.example:user@example.com>", "user@example.com"),
         arguments("<@[192.0.2.1]:user@example.com>", "user@example.com"),
         arguments("<j\u00f6rg@b\u00fccher.example>", "j\u00f6rg@b\u00fccher.example"),
-        arguments("<\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"),
+        arguments(
+            "<\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"),
         arguments("<a@1.example>", "a@1.example"),
         arguments("<a@x-y.example>", "a@x-y.example"));
   }
@@ -320,7 +323,8 @@ class CommandParserTests {
   void domainOfMoreThan255OctetsIsRefused() {
     String label = "a".repeat(63);
     String domain = String.join(".", label, label, label, label); // 255 octets
-    assertThat(CommandParser.parse("RCPT TO:<x@" + domain + ">")).isInstanceOf(Command.RcptTo.class);
+    assertThat(CommandParser.parse("RCPT TO:<x@" + domain + ">"))
+        .isInstanceOf(Command.RcptTo.class);
     assertThat(CommandParser.parse("RCPT TO:<x@" + domain + "a>"))
         .isInstanceOf(Command.Invalid.class);
   }

@@ -43,7 +43,8 @@ class ExtensionsTests {
   void sizeWithoutOrWithZeroLimitHasNoMaximum() {
     assertThat(Extensions.parse(Reply.multiline(250, List.of("mx", "SIZE"))).maxSize()).isEmpty();
     assertThat(Extensions.parse(Reply.multiline(250, List.of("mx", "SIZE 0"))).maxSize()).isEmpty();
-    assertThat(Extensions.parse(Reply.multiline(250, List.of("mx", "SIZE 0"))).has("SIZE")).isTrue();
+    assertThat(Extensions.parse(Reply.multiline(250, List.of("mx", "SIZE 0"))).has("SIZE"))
+        .isTrue();
   }
 
   @Test

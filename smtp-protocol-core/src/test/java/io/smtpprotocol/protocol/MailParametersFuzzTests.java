@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fuzz target for {@link MailParameters}, the text after the path of MAIL FROM and RCPT TO. The
- * normal build replays the seeds in {@code MailParametersFuzzTestsInputs}; {@code JAZZER_FUZZ=1
- * mvn test -Dtest=MailParametersFuzzTests} fuzzes.
+ * normal build replays the seeds in {@code MailParametersFuzzTestsInputs}; {@code JAZZER_FUZZ=1 mvn
+ * test -Dtest=MailParametersFuzzTests} fuzzes.
  */
 class MailParametersFuzzTests {
 
@@ -31,7 +31,8 @@ class MailParametersFuzzTests {
         .forEach(
             (keyword, value) -> {
               assertThat(keyword).matches(KEYWORD);
-              assertThat(value.chars().boxed().toList()).noneMatch(c -> c <= ' ' || c == '=' || c == 0x7f);
+              assertThat(value.chars().boxed().toList())
+                  .noneMatch(c -> c <= ' ' || c == '=' || c == 0x7f);
             });
     // what was accepted is written out as it was read, and reads back the same
     assertThat(MailParameters.parse(parameters.toString())).contains(parameters);

@@ -22,8 +22,9 @@ class MailParametersTests {
   @Test
   void keywordsAreUpperCasedAndValuesKept() {
     MailParameters p = MailParameters.parse("size=1000 Body=8bitmime SMTPUTF8").orElseThrow();
-    assertThat(p.values()).containsExactly(
-        Map.entry("SIZE", "1000"), Map.entry("BODY", "8bitmime"), Map.entry("SMTPUTF8", ""));
+    assertThat(p.values())
+        .containsExactly(
+            Map.entry("SIZE", "1000"), Map.entry("BODY", "8bitmime"), Map.entry("SMTPUTF8", ""));
     assertThat(p.has("smtputf8")).isTrue();
     assertThat(p.has("AUTH")).isFalse();
     assertThat(p.value("body")).contains("8bitmime");

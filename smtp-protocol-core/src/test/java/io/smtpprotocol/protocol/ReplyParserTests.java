@@ -3,9 +3,9 @@ package io.smtpprotocol.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ReplyParserTests {
 
@@ -66,7 +66,18 @@ class ReplyParserTests {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "25", "abc", "199 too low", "600 too high", "250x", "2a0 x", "250\u0000x", "+OK pop3"})
+  @ValueSource(
+      strings = {
+        "",
+        "25",
+        "abc",
+        "199 too low",
+        "600 too high",
+        "250x",
+        "2a0 x",
+        "250\u0000x",
+        "+OK pop3"
+      })
   void notAReplyLineIsMalformed(String line) {
     assertThat(parser.line(line)).isInstanceOf(ReplyParser.Step.Malformed.class);
     assertThat(parser.inReply()).isFalse();

@@ -16,7 +16,10 @@ class VerbTests {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Verb.class, names = {"UNKNOWN", "INVALID"}, mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(
+      value = Verb.class,
+      names = {"UNKNOWN", "INVALID"},
+      mode = EnumSource.Mode.EXCLUDE)
   void everyCommandVerbParsesToACommandOfThatKind(Verb verb) {
     Command c = CommandParser.parse(verb.name() + " x");
     assertThat(c.kind()).isSameAs(verb);

@@ -3,7 +3,6 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;

@@ -34,7 +34,8 @@ class AuthPolicyTests {
   private final RecordingHandler handler =
       new RecordingHandler() {
         @Override
-        public CompletionStage<Optional<Reply>> command(SessionInfo session, String verb, String argument) {
+        public CompletionStage<Optional<Reply>> command(
+            SessionInfo session, String verb, String argument) {
           commandHook.add(verb + " " + argument);
           return CompletableFuture.completedStage(Optional.empty());
         }
@@ -78,7 +79,8 @@ class AuthPolicyTests {
       assertThat(c.command("EHLO client.test").lines()).noneMatch(l -> l.startsWith("AUTH"));
       RawClient.WireReply refused = c.command("AUTH PLAIN " + plain(PASSWORD));
       assertThat(refused.code()).isEqualTo(538);
-      assertThat(refused.last()).isEqualTo("5.7.11 Encryption required for requested authentication mechanism");
+      assertThat(refused.last())
+          .isEqualTo("5.7.11 Encryption required for requested authentication mechanism");
       assertThat(c.command("AUTH LOGIN").code()).isEqualTo(538);
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }
@@ -153,7 +155,8 @@ class AuthPolicyTests {
     try (RawClient c = secured()) {
       RawClient.WireReply refused = c.command("AUTH PLAIN " + plain(PASSWORD));
       assertThat(refused.code()).isEqualTo(454);
-      assertThat(refused.last()).startsWith("4.7.0 Too many failed authentications from your address");
+      assertThat(refused.last())
+          .startsWith("4.7.0 Too many failed authentications from your address");
       // the rest of the session is unaffected
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }
@@ -234,6 +237,8 @@ class AuthPolicyTests {
         .doesNotContain(b64(USER))
         .doesNotContain(b64(PASSWORD))
         .doesNotContain(PASSWORD);
-    assertThat(commandHook).isNotEmpty().noneMatch(l -> l.startsWith("AUTH") || l.contains(b64(PASSWORD)));
+    assertThat(commandHook)
+        .isNotEmpty()
+        .noneMatch(l -> l.startsWith("AUTH") || l.contains(b64(PASSWORD)));
   }
 }

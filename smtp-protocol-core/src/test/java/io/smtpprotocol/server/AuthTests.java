@@ -44,7 +44,8 @@ class AuthTests {
   private final RecordingHandler handler =
       new RecordingHandler() {
         @Override
-        public CompletionStage<Decision> auth(SessionInfo session, String mechanism, String identity) {
+        public CompletionStage<Decision> auth(
+            SessionInfo session, String mechanism, String identity) {
           events.add("auth " + mechanism + " " + identity + " " + session.authenticatedUser());
           return authDecision.asStage();
         }
@@ -137,7 +138,8 @@ class AuthTests {
     try (RawClient c = secured()) {
       RawClient.WireReply password = c.command("AUTH LOGIN =");
       assertThat(unb64(password.last())).isEqualTo("Password:");
-      assertThat(c.command(b64(PASSWORD)).lines()).containsExactly("5.7.8 Authentication credentials invalid");
+      assertThat(c.command(b64(PASSWORD)).lines())
+          .containsExactly("5.7.8 Authentication credentials invalid");
     }
   }
 
@@ -150,7 +152,8 @@ class AuthTests {
       assertThat(text).matches("<[0-9]+\\.[0-9]+@mx\\.test>");
       Mac mac = Mac.getInstance("HmacMD5");
       mac.init(new SecretKeySpec(PASSWORD.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
-      String digest = HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.US_ASCII)));
+      String digest =
+          HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.US_ASCII)));
       assertThat(c.command(b64(USER + " " + digest)).code()).isEqualTo(235);
     }
   }
@@ -158,7 +161,8 @@ class AuthTests {
   @Test
   void xoauth2TokenAuthenticates() throws Exception {
     try (RawClient c = secured()) {
-      String ir = b64("user=" + USER + "\u0001auth=Bearer " + TestAuthenticator.TOKEN + "\u0001\u0001");
+      String ir =
+          b64("user=" + USER + "\u0001auth=Bearer " + TestAuthenticator.TOKEN + "\u0001\u0001");
       assertThat(c.command("AUTH XOAUTH2 " + ir).code()).isEqualTo(235);
     }
   }
@@ -182,11 +186,14 @@ class AuthTests {
       RawClient.WireReply refused = c.command("AUTH XOAUTH2 " + ir);
       assertThat(refused.code()).isEqualTo(334); // a token was read and checked, then refused
       assertThat(c.command("").code()).isEqualTo(535);
-      assertThat(c.command("NOOP " + "x".repeat(1500)).lines()).containsExactly("5.5.6 Line too long");
-      assertThat(c.command("AUTH PLAIN " + "A".repeat(12_300)).lines()).containsExactly("5.5.6 Line too long");
+      assertThat(c.command("NOOP " + "x".repeat(1500)).lines())
+          .containsExactly("5.5.6 Line too long");
+      assertThat(c.command("AUTH PLAIN " + "A".repeat(12_300)).lines())
+          .containsExactly("5.5.6 Line too long");
       assertThat(c.command("AUTH PLAIN").code()).isEqualTo(334);
       assertThat(c.command("A".repeat(12_300)).lines()).containsExactly("5.5.6 Line too long");
-      assertThat(c.command("NOOP " + "x".repeat(1500)).lines()).containsExactly("5.5.6 Line too long");
+      assertThat(c.command("NOOP " + "x".repeat(1500)).lines())
+          .containsExactly("5.5.6 Line too long");
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
     }
   }
@@ -213,7 +220,8 @@ class AuthTests {
       byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
       String withoutProof = "c=biws,r=" + nonce;
       byte[] authMessage =
-          (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+          (clientFirstBare + "," + serverFirst + "," + withoutProof)
+              .getBytes(StandardCharsets.UTF_8);
       byte[] signature = hmac(storedKey, authMessage);
       byte[] proof = new byte[clientKey.length];
       for (int i = 0; i < proof.length; i++) {
@@ -261,7 +269,8 @@ class AuthTests {
       assertThat(c.command("AUTH PLAIN not*base64").lines())
           .containsExactly("5.5.2 Cannot Base64-decode client response");
       assertThat(c.command("AUTH LOGIN").code()).isEqualTo(334);
-      assertThat(c.command("%%%").lines()).containsExactly("5.5.2 Cannot Base64-decode client response");
+      assertThat(c.command("%%%").lines())
+          .containsExactly("5.5.2 Cannot Base64-decode client response");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }
   }
@@ -269,7 +278,8 @@ class AuthTests {
   @Test
   void unknownMechanismIsRefusedWith504() throws Exception {
     try (RawClient c = secured()) {
-      assertThat(c.command("AUTH DIGEST-MD5").lines()).containsExactly("5.5.4 Unrecognized authentication type");
+      assertThat(c.command("AUTH DIGEST-MD5").lines())
+          .containsExactly("5.5.4 Unrecognized authentication type");
     }
   }
 
@@ -277,7 +287,8 @@ class AuthTests {
   void secondAuthIsRefusedWith503() throws Exception {
     try (RawClient c = secured()) {
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
-      assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).lines()).containsExactly("5.5.1 Already authenticated");
+      assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).lines())
+          .containsExactly("5.5.1 Already authenticated");
     }
   }
 
@@ -301,7 +312,9 @@ class AuthTests {
   void pipelinedAuthAndTransactionAreAnsweredInOrder() throws Exception {
     try (RawClient c = secured()) {
       c.send(
-          "AUTH PLAIN " + plain(PASSWORD) + "\r\n"
+          "AUTH PLAIN "
+              + plain(PASSWORD)
+              + "\r\n"
               + "MAIL FROM:<a@example.com>\r\n"
               + "RCPT TO:<b@example.com>\r\n"
               + "DATA\r\n");
@@ -329,7 +342,8 @@ class AuthTests {
   void authenticatedIdentityReachesEveryLaterEvent() throws Exception {
     try (RawClient c = secured()) {
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
-      assertThat(c.command("MAIL FROM:<alice@example.com> AUTH=alice+2Bmail@example.com").code()).isEqualTo(250);
+      assertThat(c.command("MAIL FROM:<alice@example.com> AUTH=alice+2Bmail@example.com").code())
+          .isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
       assertThat(c.command("DATA").code()).isEqualTo(354);
       assertThat(c.command("hi\r\n.").code()).isEqualTo(250);
@@ -352,7 +366,8 @@ class AuthTests {
   @Test
   void authMailParameterOfAnUnauthenticatedClientIsNotTrusted() throws Exception {
     try (RawClient c = secured()) {
-      assertThat(c.command("MAIL FROM:<a@example.com> AUTH=e+3Dmc2@example.com").code()).isEqualTo(250);
+      assertThat(c.command("MAIL FROM:<a@example.com> AUTH=e+3Dmc2@example.com").code())
+          .isEqualTo(250);
       assertThat(c.command("RSET").code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<a@example.com> AUTH=bad+zz").code()).isEqualTo(501);
     }
@@ -408,12 +423,14 @@ class AuthTests {
             .build()
             .start();
     try (RawClient c = RawClient.greeted(server.port())) {
-      assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS", "AUTH SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5 XOAUTH2");
+      assertThat(c.command("EHLO client.test").lines())
+          .contains("STARTTLS", "AUTH SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5 XOAUTH2");
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
       c.handshake(pki.clientContext());
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
-      assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.7.0 Authentication required");
+      assertThat(c.command("MAIL FROM:<a@example.com>").lines())
+          .containsExactly("5.7.0 Authentication required");
     }
   }
 }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class BackpressureTests {
 
   private static final int BODY_BUFFER = 16 * 1024;
+
   /** What may be queued at most: the buffer plus one slice of input (two socket reads). */
   private static final int BOUND = BODY_BUFFER + 2 * 32 * 1024;
 
@@ -77,7 +78,9 @@ class BackpressureTests {
 
   private static byte[] dotStuffed(byte[] message) {
     String s = new String(message, StandardCharsets.US_ASCII);
-    return (s.startsWith(".") ? "." + s : s).replace("\r\n.", "\r\n..").getBytes(StandardCharsets.US_ASCII);
+    return (s.startsWith(".") ? "." + s : s)
+        .replace("\r\n.", "\r\n..")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] sha256(byte[] data) throws Exception {

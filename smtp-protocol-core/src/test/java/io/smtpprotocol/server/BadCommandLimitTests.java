@@ -17,8 +17,7 @@ class BadCommandLimitTests {
   void start() {
     server =
         TestServers.start(
-            new RecordingHandler(),
-            Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
+            new RecordingHandler(), Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
   }
 
   @Test
@@ -28,7 +27,8 @@ class BadCommandLimitTests {
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(503);
       assertThat(c.command("NOOP").code()).isEqualTo(250);
       assertThat(c.command("HELO").code()).isEqualTo(501);
-      assertThat(c.reply().line()).isEqualTo("421 4.7.0 Too many errors, closing transmission channel");
+      assertThat(c.reply().line())
+          .isEqualTo("421 4.7.0 Too many errors, closing transmission channel");
       assertThat(c.closedByServer()).isTrue();
     }
   }

@@ -66,7 +66,8 @@ class ChunkDecodingTests {
         (h, cuts) ->
             assertThat(h.events())
                 .as(cuts)
-                .containsExactly("LINE BDAT 12", "CHUNK 12", "LINE BDAT 0", "CHUNK 0", "LINE NOOP"));
+                .containsExactly(
+                    "LINE BDAT 12", "CHUNK 12", "LINE BDAT 0", "CHUNK 0", "LINE NOOP"));
   }
 
   @Test

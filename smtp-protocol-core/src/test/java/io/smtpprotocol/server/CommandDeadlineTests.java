@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class CommandDeadlineTests {
 
   private static final Duration IDLE = Duration.ofSeconds(2);
+
   /** Octets the trickler sends at most, one every 100 ms: far longer than the idle timeout. */
   private static final int MAX_TRICKLE = 300;
 

@@ -2,7 +2,6 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.testing.RawClient;
@@ -69,7 +68,8 @@ class CommandEventTests {
   void otherCommandsGoOnAsUsual() throws Exception {
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
-      c.send("MAIL FROM:<a@example.com>\r\nXPING 1\r\nRCPT TO:<b@example.com>\r\nXPING 2\r\nDATA\r\n");
+      c.send(
+          "MAIL FROM:<a@example.com>\r\nXPING 1\r\nRCPT TO:<b@example.com>\r\nXPING 2\r\nDATA\r\n");
       assertThat(c.replies(5))
           .extracting(RawClient.WireReply::line)
           .containsExactly(

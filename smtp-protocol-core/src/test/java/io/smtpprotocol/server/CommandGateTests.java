@@ -7,8 +7,8 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
@@ -182,22 +182,24 @@ class CommandGateTests {
 
   @ParameterizedTest(name = "{0} when {1} (throttled: {2}) -> {3}")
   @MethodSource("tlsAndAuthRequired")
-  void tlsAndAuthComeFirstWhereRequired(
-      Verb verb, State state, boolean throttled, Reply expected) {
+  void tlsAndAuthComeFirstWhereRequired(Verb verb, State state, boolean throttled, Reply expected) {
     assertThat(AUTH.refusal(verb, info(state), transaction(state), () -> throttled))
         .isEqualTo(expected);
   }
 
   @ParameterizedTest
-  @EnumSource(value = State.class, names = {"GREETED", "IN_MAIL"})
+  @EnumSource(
+      value = State.class,
+      names = {"GREETED", "IN_MAIL"})
   void authOverPlaintextIsRefusedUnlessAllowed(State state) {
-    assertThat(
-            INSECURE_AUTH_OFF.refusal(Verb.AUTH, info(state), null, () -> false))
+    assertThat(INSECURE_AUTH_OFF.refusal(Verb.AUTH, info(state), null, () -> false))
         .isEqualTo(Replies.AUTH_ENCRYPTION_REQUIRED);
   }
 
   @ParameterizedTest
-  @EnumSource(value = State.class, names = {"IN_MAIL", "WITH_RCPT"})
+  @EnumSource(
+      value = State.class,
+      names = {"IN_MAIL", "WITH_RCPT"})
   void authIsRefusedInsideATransaction(State state) {
     SessionInfo encrypted = info(state).withTls(TLS);
     assertThat(AUTH.refusal(Verb.AUTH, encrypted, transaction(state), () -> false))

@@ -61,7 +61,9 @@ class DataDecodingTests {
                 .containsExactly(
                     "LINE DATA", "PROBLEM BARE_LINE_ENDING", "END BARE_LINE_ENDING", "LINE NOOP");
           } else if (content.isEmpty()) {
-            assertThat(h.events()).as(cuts).containsExactly("LINE DATA", "END COMPLETE 0", "LINE NOOP");
+            assertThat(h.events())
+                .as(cuts)
+                .containsExactly("LINE DATA", "END COMPLETE 0", "LINE NOOP");
           } else {
             assertThat(h.events())
                 .as(cuts)
@@ -95,7 +97,8 @@ class DataDecodingTests {
   // ------------------------------------------------------------ smuggling
 
   private static final String HEAD = "Subject: x\r\n\r\nbody";
-  private static final String INJECTED = "MAIL FROM:<evil@x>\r\nRCPT TO:<victim@y>\r\nDATA\r\nevil\r\n";
+  private static final String INJECTED =
+      "MAIL FROM:<evil@x>\r\nRCPT TO:<victim@y>\r\nDATA\r\nevil\r\n";
 
   /** Each smuggling variant, and what lenient mode passes through in its place. */
   static Stream<Arguments> smuggling() {
@@ -141,7 +144,10 @@ class DataDecodingTests {
             assertThat(h.events())
                 .as(cuts)
                 .containsExactly(
-                    "LINE DATA", "CONTENT " + content, "END COMPLETE " + content.length(), "LINE NOOP"));
+                    "LINE DATA",
+                    "CONTENT " + content,
+                    "END COMPLETE " + content.length(),
+                    "LINE NOOP"));
   }
 
   @Test
@@ -154,7 +160,8 @@ class DataDecodingTests {
           (h, cuts) -> {
             assertThat(h.events())
                 .as(cuts)
-                .noneMatch(e -> e.startsWith("END") || e.startsWith("LINE ") && !e.equals("LINE DATA"));
+                .noneMatch(
+                    e -> e.startsWith("END") || e.startsWith("LINE ") && !e.equals("LINE DATA"));
             assertThat(h.decoder.mode()).isEqualTo(SmtpServerDecoder.Mode.DATA);
           });
     }
@@ -171,7 +178,8 @@ class DataDecodingTests {
         (h, cuts) ->
             assertThat(h.events())
                 .as(cuts)
-                .containsExactly("LINE DATA", "CONTENT 0123456\r\n.\r\n", "END COMPLETE 12", "LINE NOOP"));
+                .containsExactly(
+                    "LINE DATA", "CONTENT 0123456\r\n.\r\n", "END COMPLETE 12", "LINE NOOP"));
   }
 
   @Test

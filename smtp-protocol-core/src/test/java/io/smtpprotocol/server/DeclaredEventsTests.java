@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpHandler.Event;
@@ -35,8 +34,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A handler's {@link SmtpHandler#handledEvents()} decides which of its methods the server calls,
- * whatever the handler overrides; every other event gets the interface's default on the event
- * loop.
+ * whatever the handler overrides; every other event gets the interface's default on the event loop.
  */
 @Timeout(20)
 class DeclaredEventsTests {
@@ -129,8 +127,7 @@ class DeclaredEventsTests {
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
       assertThat(handlerTasks).hasValue(0);
-      assertThat(c.command("MAIL FROM:<a@example.com>").line())
-          .isEqualTo("250 2.1.0 Sender ok");
+      assertThat(c.command("MAIL FROM:<a@example.com>").line()).isEqualTo("250 2.1.0 Sender ok");
       assertThat(handlerTasks).hasValue(1);
     }
   }

@@ -28,8 +28,10 @@ final class DecoderHarness implements AutoCloseable {
       Pattern.compile("BDAT ([0-9]{1,18})( LAST)?", Pattern.CASE_INSENSITIVE); // as CommandParser
 
   final TrackingAllocator alloc = new TrackingAllocator();
+
   /** How often the decoder signalled that it used up its input (the session flushes then). */
   int drained;
+
   final SmtpServerDecoder decoder;
   final EmbeddedChannel channel;
   private final List<String> events = new ArrayList<>();
@@ -117,7 +119,9 @@ final class DecoderHarness implements AutoCloseable {
       int count = events.size();
       int pending = content.size();
       decoder.request();
-      if (buffered == decoder.bufferedBytes() && count == events.size() && pending == content.size()) {
+      if (buffered == decoder.bufferedBytes()
+          && count == events.size()
+          && pending == content.size()) {
         return;
       }
     }

@@ -79,7 +79,8 @@ class ExtensionLimitsAndRequireTlsTests {
       assertThat(c.command("DATA").code()).isEqualTo(354);
       assertThat(c.command("Subject: hi\r\n\r\nbody\r\n.").code()).isEqualTo(250);
     }
-    assertThat(handler.messages).singleElement()
+    assertThat(handler.messages)
+        .singleElement()
         .satisfies(m -> assertThat(m.envelope().requireTls()).isTrue());
   }
 

@@ -38,7 +38,9 @@ class ExternalTlsClientTests {
   static void swaksSupport(@TempDir Path tmp) throws Exception {
     swaksHasTls =
         Requirements.hasTool("swaks")
-            && ClientProcess.run(tmp, List.of("swaks", "--support")).output().contains("TLS supported");
+            && ClientProcess.run(tmp, List.of("swaks", "--support"))
+                .output()
+                .contains("TLS supported");
   }
 
   private final RecordingHandler handler = new RecordingHandler();
@@ -68,10 +70,14 @@ class ExternalTlsClientTests {
     Path input = dir.resolve("input.txt");
     Files.writeString(input, String.join("\n", lines) + "\n");
     String command =
-        "openssl s_client -connect 127.0.0.1:" + server.port()
+        "openssl s_client -connect 127.0.0.1:"
+            + server.port()
             + (startTls ? " -starttls smtp" : "")
-            + " -CAfile " + caFile + " -verify_return_error -verify_ip 127.0.0.1"
-            + " -brief -quiet -crlf < " + input;
+            + " -CAfile "
+            + caFile
+            + " -verify_return_error -verify_ip 127.0.0.1"
+            + " -brief -quiet -crlf < "
+            + input;
     return ClientProcess.run(dir, List.of("sh", "-c", command));
   }
 
@@ -131,7 +137,9 @@ class ExternalTlsClientTests {
   void smtplibStartTlsAndLoginDeliverAsTheUser() throws Exception {
     start(TlsMode.STARTTLS);
     ClientProcess.Result run = python("--user", USER, "--password", PASSWORD);
-    assertThat(run.lines()).as(run.describe()).contains("auth 235 2.7.0 Authentication successful", "result ok");
+    assertThat(run.lines())
+        .as(run.describe())
+        .contains("auth 235 2.7.0 Authentication successful", "result ok");
     assertThat(run.lines()).as(run.describe()).anyMatch(l -> l.startsWith("tls TLSv1.3 "));
     assertDeliveredByAlice();
     // smtplib's login() prefers CRAM-MD5 among what the server offers
@@ -142,8 +150,11 @@ class ExternalTlsClientTests {
   @ValueSource(strings = {"PLAIN", "LOGIN"})
   void smtplibAuthWithEachPasswordMechanism(String mechanism) throws Exception {
     start(TlsMode.STARTTLS);
-    ClientProcess.Result run = python("--user", USER, "--password", PASSWORD, "--mechanism", mechanism);
-    assertThat(run.lines()).as(run.describe()).contains("auth 235 2.7.0 Authentication successful", "result ok");
+    ClientProcess.Result run =
+        python("--user", USER, "--password", PASSWORD, "--mechanism", mechanism);
+    assertThat(run.lines())
+        .as(run.describe())
+        .contains("auth 235 2.7.0 Authentication successful", "result ok");
     assertDeliveredByAlice();
     assertThat(observer.events).containsExactly("tls:true", "auth:" + mechanism + ":true");
   }
@@ -151,7 +162,8 @@ class ExternalTlsClientTests {
   @Test
   void smtplibWrongPasswordGets535AndNoMessage() throws Exception {
     start(TlsMode.STARTTLS);
-    ClientProcess.Result run = python("--user", USER, "--password", "wrong", "--mechanism", "PLAIN");
+    ClientProcess.Result run =
+        python("--user", USER, "--password", "wrong", "--mechanism", "PLAIN");
     assertThat(run.lines())
         .as(run.describe())
         .contains("error SMTPAuthenticationError 535 5.7.8 Authentication credentials invalid");
@@ -184,16 +196,25 @@ class ExternalTlsClientTests {
         new ArrayList<>(
             List.of(
                 "swaks",
-                "--server", "127.0.0.1",
-                "--port", String.valueOf(server.port()),
-                "--helo", "client.test",
-                "--from", "alice@example.com",
-                "--to", "bob@example.com",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(server.port()),
+                "--helo",
+                "client.test",
+                "--from",
+                "alice@example.com",
+                "--to",
+                "bob@example.com",
                 "--tls-verify",
-                "--tls-ca-path", caFile.toString(),
-                "--auth-user", USER,
-                "--auth-password", PASSWORD,
-                "--timeout", "10"));
+                "--tls-ca-path",
+                caFile.toString(),
+                "--auth-user",
+                USER,
+                "--auth-password",
+                PASSWORD,
+                "--timeout",
+                "10"));
     command.addAll(List.of(args));
     return ClientProcess.run(dir, command);
   }

@@ -56,7 +56,8 @@ class GracefulShutdownTests {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       server.shutdownGracefully(Duration.ofSeconds(10));
-      assertThatExceptionOfType(IOException.class).isThrownBy(() -> new RawClient(port, 2000).close());
+      assertThatExceptionOfType(IOException.class)
+          .isThrownBy(() -> new RawClient(port, 2000).close());
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }
   }

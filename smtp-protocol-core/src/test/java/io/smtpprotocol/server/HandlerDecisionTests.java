@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
@@ -57,7 +56,8 @@ class HandlerDecisionTests {
   }
 
   /** A handler whose MAIL decision is computed by {@code decide}. */
-  private static RecordingHandler mailDeciding(Function<ReversePath, CompletionStage<Decision>> decide) {
+  private static RecordingHandler mailDeciding(
+      Function<ReversePath, CompletionStage<Decision>> decide) {
     return new RecordingHandler() {
       @Override
       public CompletionStage<Decision> mailFrom(
@@ -80,7 +80,8 @@ class HandlerDecisionTests {
                       f.complete(
                           from.address().startsWith("spam")
                               ? Decision.reject(550, "5.7.1", "Not from you")
-                              : Decision.accept(Reply.of(250, "2.1.0", "Welcome " + from.address()))),
+                              : Decision.accept(
+                                  Reply.of(250, "2.1.0", "Welcome " + from.address()))),
                   30,
                   TimeUnit.MILLISECONDS);
               return f;
@@ -130,7 +131,9 @@ class HandlerDecisionTests {
       c.command("DATA");
       assertThat(c.command("x\r\n.").code()).isEqualTo(250);
     }
-    assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("smtp-handler"));
+    assertThat(threads)
+        .isNotEmpty()
+        .allSatisfy(name -> assertThat(name).startsWith("smtp-handler"));
   }
 
   // ------------------------------------------------------------ staged state
@@ -181,8 +184,7 @@ class HandlerDecisionTests {
         .containsExactly("b@example.com", "c@example.com");
     // each RCPT event sees the envelope without the recipient being decided
     assertThat(seenByHandler)
-        .containsExactly(
-            List.of(), List.of("b@example.com"), List.of("b@example.com"));
+        .containsExactly(List.of(), List.of("b@example.com"), List.of("b@example.com"));
   }
 
   @Test
@@ -292,7 +294,8 @@ class HandlerDecisionTests {
           public CompletionStage<Decision> message(
               SessionInfo session, Envelope envelope, MessageBody body) {
             try {
-              String text = new String(body.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+              String text =
+                  new String(body.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
               return (text.contains("virus")
                       ? Decision.reject(554, "5.7.0", "Infected")
                       : Decision.accept(Reply.of(250, "2.0.0", "Queued as 42")))
@@ -361,8 +364,10 @@ class HandlerDecisionTests {
       assertThat(c.command("MAIL FROM:<a@example.com>").line())
           .isEqualTo("451 4.3.0 Local error in processing, try again later");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
-      assertThat(log.warnings()).singleElement()
-          .satisfies(e -> assertThat(e.getThrowableProxy().getMessage()).isEqualTo("database down"));
+      assertThat(log.warnings())
+          .singleElement()
+          .satisfies(
+              e -> assertThat(e.getThrowableProxy().getMessage()).isEqualTo("database down"));
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(503);
     }
   }
@@ -370,7 +375,8 @@ class HandlerDecisionTests {
   @Test
   void failedStageGives451() throws Exception {
     server =
-        TestServers.start(mailDeciding(from -> CompletableFuture.failedFuture(new IOException("no"))));
+        TestServers.start(
+            mailDeciding(from -> CompletableFuture.failedFuture(new IOException("no"))));
     try (LogCapture log = new LogCapture(SmtpSession.class);
         RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
@@ -394,7 +400,8 @@ class HandlerDecisionTests {
     CompletableFuture<Decision> never = new CompletableFuture<>();
     server =
         TestServers.start(
-            mailDeciding(from -> from.address().startsWith("slow") ? never : Decision.acceptStage()),
+            mailDeciding(
+                from -> from.address().startsWith("slow") ? never : Decision.acceptStage()),
             Limits.DEFAULTS.withHandlerTimeout(Duration.ofMillis(200)));
     try (LogCapture log = new LogCapture(SmtpSession.class);
         RawClient c = RawClient.greeted(server.port())) {
@@ -420,11 +427,12 @@ class HandlerDecisionTests {
                       case "failed@example.com" -> CompletableFuture.failedFuture(denied);
                       case "wrapped@example.com" ->
                           CompletableFuture.failedFuture(new CompletionException(denied));
-                      default -> CompletableFuture.supplyAsync(
-                          () -> {
-                            throw denied;
-                          },
-                          elsewhere);
+                      default ->
+                          CompletableFuture.supplyAsync(
+                              () -> {
+                                throw denied;
+                              },
+                              elsewhere);
                     }));
     try (LogCapture log = new LogCapture(SmtpSession.class);
         RawClient c = RawClient.greeted(server.port())) {

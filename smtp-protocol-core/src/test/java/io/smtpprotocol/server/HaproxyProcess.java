@@ -36,8 +36,8 @@ final class HaproxyProcess implements AutoCloseable {
   }
 
   /**
-   * Skips the test (fails it on CI) unless haproxy is installed: on the PATH (or
-   * -Dtool.haproxy), else where Debian puts it.
+   * Skips the test (fails it on CI) unless haproxy is installed: on the PATH (or -Dtool.haproxy),
+   * else where Debian puts it.
    */
   static Path require() {
     Path sbin = Path.of("/usr/sbin/haproxy");

@@ -41,6 +41,7 @@ class HaproxyTests {
 
   /** Route indexes, in the order the routes are given to HAProxy. */
   private static final int V1 = 0;
+
   private static final int V2 = 1;
   private static final int V2_STARTTLS = 2;
   private static final int V2_IMPLICIT_TLS = 3;
@@ -123,7 +124,10 @@ class HaproxyTests {
   /** Sends one message through HAProxy's route; returns the client socket's own port. */
   private static int sendThrough(SmtpClient client, int route, String text) throws Exception {
     SmtpConnection connection =
-        client.connect("127.0.0.1", haproxy.port(route)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        client
+            .connect("127.0.0.1", haproxy.port(route))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     try {
       int clientPort = ((InetSocketAddress) connection.channel().localAddress()).getPort();
       assertThat(clientPort).isNotEqualTo(haproxy.port(route));

@@ -27,7 +27,8 @@ class IdleTimeoutTests {
     server = TestServers.start(new RecordingHandler(), FAST);
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
-      assertThat(c.reply().line()).isEqualTo("421 4.4.2 Idle timeout, closing transmission channel");
+      assertThat(c.reply().line())
+          .isEqualTo("421 4.4.2 Idle timeout, closing transmission channel");
       assertThat(c.closedByServer()).isTrue();
     }
   }

@@ -46,10 +46,13 @@ class ImplicitTlsTests {
   }
 
   @ParameterizedTest
-  @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+  @EnumSource(
+      value = SslProvider.class,
+      names = {"JDK", "OPENSSL"})
   void greetingComesOverTlsAndMailIsDelivered(SslProvider provider) throws Exception {
     Requirements.require(
-        provider == SslProvider.JDK || OpenSsl.isAvailable(), "the OpenSSL (netty-tcnative) engine");
+        provider == SslProvider.JDK || OpenSsl.isAvailable(),
+        "the OpenSSL (netty-tcnative) engine");
     start(
         SslContexts.forServer(
             pki.server.toKeyManagerFactory(),
@@ -93,7 +96,8 @@ class ImplicitTlsTests {
       assertThat(first.reply().code()).isEqualTo(220);
       // only now the second: connections accepted together may be counted in either order
       try (RawClient second = new RawClient(server.port())) {
-        assertThatThrownBy(() -> second.handshake(pki.clientContext())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> second.handshake(pki.clientContext()))
+            .isInstanceOf(IOException.class);
       }
       assertThat(first.command("NOOP").code()).isEqualTo(250);
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Mailbox;
 import jakarta.mail.Address;

@@ -42,9 +42,18 @@ class LimitsTests {
         wither("maxConnectionsPerIp", l -> l.withMaxConnectionsPerIp(2), 2),
         wither("maxBadCommands", l -> l.withMaxBadCommands(4), 4),
         wither("idleTimeout", l -> l.withIdleTimeout(Duration.ofSeconds(9)), Duration.ofSeconds(9)),
-        wither("sessionTimeout", l -> l.withSessionTimeout(Duration.ofSeconds(8)), Duration.ofSeconds(8)),
-        wither("handlerTimeout", l -> l.withHandlerTimeout(Duration.ofSeconds(7)), Duration.ofSeconds(7)),
-        wither("greetingDelay", l -> l.withGreetingDelay(Duration.ofSeconds(6)), Duration.ofSeconds(6)),
+        wither(
+            "sessionTimeout",
+            l -> l.withSessionTimeout(Duration.ofSeconds(8)),
+            Duration.ofSeconds(8)),
+        wither(
+            "handlerTimeout",
+            l -> l.withHandlerTimeout(Duration.ofSeconds(7)),
+            Duration.ofSeconds(7)),
+        wither(
+            "greetingDelay",
+            l -> l.withGreetingDelay(Duration.ofSeconds(6)),
+            Duration.ofSeconds(6)),
         wither("bodyBufferSize", l -> l.withBodyBufferSize(4096), 4096));
   }
 
@@ -74,12 +83,14 @@ class LimitsTests {
         Arguments.of("maxMessageSize", (Runnable) () -> Limits.DEFAULTS.withMaxMessageSize(-1)),
         Arguments.of("maxRecipients", (Runnable) () -> Limits.DEFAULTS.withMaxRecipients(0)),
         Arguments.of("maxConnections", (Runnable) () -> Limits.DEFAULTS.withMaxConnections(0)),
-        Arguments.of("maxConnectionsPerIp", (Runnable) () -> Limits.DEFAULTS.withMaxConnectionsPerIp(-5)),
+        Arguments.of(
+            "maxConnectionsPerIp", (Runnable) () -> Limits.DEFAULTS.withMaxConnectionsPerIp(-5)),
         Arguments.of("maxBadCommands", (Runnable) () -> Limits.DEFAULTS.withMaxBadCommands(0)),
         Arguments.of("idleTimeout", (Runnable) () -> Limits.DEFAULTS.withIdleTimeout(zero)),
         Arguments.of("idleTimeout", (Runnable) () -> Limits.DEFAULTS.withIdleTimeout(negative)),
         Arguments.of("sessionTimeout", (Runnable) () -> Limits.DEFAULTS.withSessionTimeout(zero)),
-        Arguments.of("handlerTimeout", (Runnable) () -> Limits.DEFAULTS.withHandlerTimeout(negative)),
+        Arguments.of(
+            "handlerTimeout", (Runnable) () -> Limits.DEFAULTS.withHandlerTimeout(negative)),
         Arguments.of("greetingDelay", (Runnable) () -> Limits.DEFAULTS.withGreetingDelay(negative)),
         Arguments.of("bodyBufferSize", (Runnable) () -> Limits.DEFAULTS.withBodyBufferSize(1023)));
   }

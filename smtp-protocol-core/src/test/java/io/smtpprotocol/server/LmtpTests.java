@@ -124,10 +124,9 @@ class LmtpTests {
                   MessageContent.of("Subject: hi\r\n\r\nbody\r\n"))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
-      assertThat(result.recipients())
-          .extracting(r -> r.reply().code())
-          .containsExactly(250, 452);
-      assertThat(result.refused()).singleElement()
+      assertThat(result.recipients()).extracting(r -> r.reply().code()).containsExactly(250, 452);
+      assertThat(result.refused())
+          .singleElement()
           .satisfies(r -> assertThat(r.recipient().address()).isEqualTo("full@example.com"));
     }
   }

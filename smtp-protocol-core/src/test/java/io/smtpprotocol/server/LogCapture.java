@@ -22,8 +22,8 @@ final class LogCapture implements AutoCloseable {
   }
 
   /**
-   * Collects the events of the logger {@code name}, at {@code level} if not null (then restored
-   * on close).
+   * Collects the events of the logger {@code name}, at {@code level} if not null (then restored on
+   * close).
    */
   LogCapture(String name, @Nullable Level level) {
     logger = (Logger) LoggerFactory.getLogger(name);

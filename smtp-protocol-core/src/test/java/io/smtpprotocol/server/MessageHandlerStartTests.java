@@ -31,7 +31,8 @@ class MessageHandlerStartTests {
     final CompletableFuture<String> read = new CompletableFuture<>();
 
     @Override
-    public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+    public CompletionStage<Decision> message(
+        SessionInfo session, Envelope envelope, MessageBody body) {
       started.complete(new Start(body.isComplete(), body.received()));
       try {
         read.complete(new String(body.readAllBytes(), StandardCharsets.US_ASCII));
@@ -62,7 +63,8 @@ class MessageHandlerStartTests {
     Start start = handler.started.get(5, TimeUnit.SECONDS);
     assertThat(start.complete()).isTrue();
     assertThat(start.received()).isEqualTo("Subject: one piece\r\n\r\nshort body\r\n".length());
-    assertThat(handler.read.get(5, TimeUnit.SECONDS)).isEqualTo("Subject: one piece\r\n\r\nshort body\r\n");
+    assertThat(handler.read.get(5, TimeUnit.SECONDS))
+        .isEqualTo("Subject: one piece\r\n\r\nshort body\r\n");
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
@@ -139,8 +138,12 @@ class PipeliningTests {
       c.ehlo();
       for (int round = 0; round < 5; round++) {
         c.send(
-            "MAIL FROM:<no-" + round + "@example.com>\r\n"
-                + "MAIL FROM:<a" + round + "@example.com>\r\n"
+            "MAIL FROM:<no-"
+                + round
+                + "@example.com>\r\n"
+                + "MAIL FROM:<a"
+                + round
+                + "@example.com>\r\n"
                 + "RCPT TO:<no-1@example.com>\r\n"
                 + "RCPT TO:<b@example.com>\r\n"
                 + "RCPT TO:<no-2@example.com>\r\n"

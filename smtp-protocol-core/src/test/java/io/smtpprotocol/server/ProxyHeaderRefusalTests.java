@@ -84,7 +84,8 @@ class ProxyHeaderRefusalTests {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("truncated")
-  void truncatedHeaderIsClosedWhenTheHeaderTimeoutPasses(String name, byte[] part) throws Exception {
+  void truncatedHeaderIsClosedWhenTheHeaderTimeoutPasses(String name, byte[] part)
+      throws Exception {
     start(List.of("127.0.0.1"), Duration.ofMillis(200));
     try (LogCapture log = new LogCapture(ProxyProtocol.class);
         RawClient c = new RawClient(server.port())) {
@@ -132,8 +133,12 @@ class ProxyHeaderRefusalTests {
         Arguments.of("v2 version 3", v2(0x31, ProxyHeaders.TCP4, new byte[12])),
         Arguments.of("v2 unknown command", v2(0x2F, ProxyHeaders.TCP4, new byte[12])),
         Arguments.of("v2 unknown family", v2(ProxyHeaders.PROXY, 0x41, new byte[12])),
-        Arguments.of("v2 TCP4 with a short address block", v2(ProxyHeaders.PROXY, ProxyHeaders.TCP4, new byte[4])),
-        Arguments.of("v2 signature with one wrong octet", corrupt(v2("192.0.2.10", 1, "198.51.100.1", 25), 7)));
+        Arguments.of(
+            "v2 TCP4 with a short address block",
+            v2(ProxyHeaders.PROXY, ProxyHeaders.TCP4, new byte[4])),
+        Arguments.of(
+            "v2 signature with one wrong octet",
+            corrupt(v2("192.0.2.10", 1, "198.51.100.1", 25), 7)));
   }
 
   @Test
@@ -152,7 +157,10 @@ class ProxyHeaderRefusalTests {
     // a TCP4 block followed by TLVs beyond the limit, announced in full and sent in part
     int length = 12 + ProxyProtocol.MAX_TLV_SIZE + 1024;
     ByteBuffer header = ByteBuffer.allocate(16 + ProxyProtocol.MAX_TLV_SIZE + 512);
-    header.put(ProxyHeaders.V2_SIGNATURE).put((byte) ProxyHeaders.PROXY).put((byte) ProxyHeaders.TCP4);
+    header
+        .put(ProxyHeaders.V2_SIGNATURE)
+        .put((byte) ProxyHeaders.PROXY)
+        .put((byte) ProxyHeaders.TCP4);
     header.putShort((short) length);
     try (RawClient c = new RawClient(server.port())) {
       c.sendBytes(header.array());

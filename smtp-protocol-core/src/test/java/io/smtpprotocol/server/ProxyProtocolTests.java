@@ -64,7 +64,11 @@ class ProxyProtocolTests {
   }
 
   private void start(UnaryOperator<SmtpServerBuilder> options) {
-    server = options.apply(TestServers.builder(handler).proxyProtocol(List.of("127.0.0.1"))).build().start();
+    server =
+        options
+            .apply(TestServers.builder(handler).proxyProtocol(List.of("127.0.0.1")))
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -76,12 +80,16 @@ class ProxyProtocolTests {
 
   static Stream<Arguments> headers() {
     return Stream.of(
-        Arguments.of("v1 TCP4", v1("PROXY TCP4 192.0.2.10 198.51.100.1 40001 25"), "192.0.2.10", 40001),
-        Arguments.of("v1 TCP6", v1("PROXY TCP6 2001:db8::10 2001:db8::1 40002 25"), "2001:db8::10", 40002),
+        Arguments.of(
+            "v1 TCP4", v1("PROXY TCP4 192.0.2.10 198.51.100.1 40001 25"), "192.0.2.10", 40001),
+        Arguments.of(
+            "v1 TCP6", v1("PROXY TCP6 2001:db8::10 2001:db8::1 40002 25"), "2001:db8::10", 40002),
         Arguments.of("v1 UNKNOWN", v1("PROXY UNKNOWN"), null, 0),
         Arguments.of("v1 UNKNOWN with addresses", v1("PROXY UNKNOWN ::1 ::1 1 2"), null, 0),
-        Arguments.of("v2 PROXY TCP4", v2("192.0.2.20", 40003, "198.51.100.1", 25), "192.0.2.20", 40003),
-        Arguments.of("v2 PROXY TCP6", v2("2001:db8::20", 40004, "2001:db8::1", 25), "2001:db8::20", 40004),
+        Arguments.of(
+            "v2 PROXY TCP4", v2("192.0.2.20", 40003, "198.51.100.1", 25), "192.0.2.20", 40003),
+        Arguments.of(
+            "v2 PROXY TCP6", v2("2001:db8::20", 40004, "2001:db8::1", 25), "2001:db8::20", 40004),
         Arguments.of("v2 LOCAL", ProxyHeaders.v2Local(), null, 0));
   }
 
@@ -119,7 +127,8 @@ class ProxyProtocolTests {
       assertThat(c.command("hi\r\n.").code()).isEqualTo(250);
       assertThat(handler.takeMessage().session().remoteAddress())
           .isEqualTo(new InetSocketAddress(InetAddress.getByName("192.0.2.30"), 40005));
-      assertThat(transcript.messages()).anyMatch(m -> m.contains("connected from /192.0.2.30:40005"));
+      assertThat(transcript.messages())
+          .anyMatch(m -> m.contains("connected from /192.0.2.30:40005"));
     }
   }
 
@@ -170,13 +179,16 @@ class ProxyProtocolTests {
   @Test
   void headerSplitAtEveryOctetIntoTwoWritesIsRead() throws Exception {
     start(b -> b);
-    for (byte[] header : List.of(
-        v1("PROXY TCP6 2001:db8::51 2001:db8::1 40009 25"),
-        v2("2001:db8::51", 40009, "2001:db8::1", 25))) {
+    for (byte[] header :
+        List.of(
+            v1("PROXY TCP6 2001:db8::51 2001:db8::1 40009 25"),
+            v2("2001:db8::51", 40009, "2001:db8::1", 25))) {
       for (int split = 1; split < header.length; split++) {
         try (RawClient c = new RawClient(server.port())) {
           c.sendBytes(java.util.Arrays.copyOfRange(header, 0, split));
-          c.sendBytes(concat(java.util.Arrays.copyOfRange(header, split, header.length), bytes("EHLO x\r\n")));
+          c.sendBytes(
+              concat(
+                  java.util.Arrays.copyOfRange(header, split, header.length), bytes("EHLO x\r\n")));
           assertThat(c.reply().code()).as("split at %d", split).isEqualTo(220);
           assertThat(c.reply().code()).isEqualTo(250);
           assertThat(handler.take().remoteAddress())
@@ -195,7 +207,8 @@ class ProxyProtocolTests {
       first.sendBytes(v1("PROXY TCP4 192.0.2.60 198.51.100.1 40010 25"));
       assertThat(first.reply().code()).isEqualTo(220);
       second.sendBytes(v2("192.0.2.60", 40011, "198.51.100.1", 25));
-      assertThat(second.reply().line()).isEqualTo("421 4.7.0 Too many connections, try again later");
+      assertThat(second.reply().line())
+          .isEqualTo("421 4.7.0 Too many connections, try again later");
       assertThat(second.closedByServer()).isTrue();
       other.sendBytes(v1("PROXY TCP4 192.0.2.61 198.51.100.1 40012 25"));
       assertThat(other.reply().code()).isEqualTo(220);
@@ -216,10 +229,12 @@ class ProxyProtocolTests {
       assertThat(c.command("AUTH PLAIN " + plain("guess")).code()).isEqualTo(535);
     }
     try (RawClient c = proxied("192.0.2.70", 40014)) {
-      assertThat(c.command("AUTH PLAIN " + plain(TestAuthenticator.PASSWORD)).code()).isEqualTo(454);
+      assertThat(c.command("AUTH PLAIN " + plain(TestAuthenticator.PASSWORD)).code())
+          .isEqualTo(454);
     }
     try (RawClient c = proxied("192.0.2.71", 40015)) {
-      assertThat(c.command("AUTH PLAIN " + plain(TestAuthenticator.PASSWORD)).code()).isEqualTo(235);
+      assertThat(c.command("AUTH PLAIN " + plain(TestAuthenticator.PASSWORD)).code())
+          .isEqualTo(235);
     }
   }
 
@@ -277,7 +292,8 @@ class ProxyProtocolTests {
 
   private static String plain(String password) {
     return Base64.getEncoder()
-        .encodeToString(("\0" + TestAuthenticator.USER + "\0" + password).getBytes(StandardCharsets.UTF_8));
+        .encodeToString(
+            ("\0" + TestAuthenticator.USER + "\0" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] bytes(String s) {

@@ -7,7 +7,6 @@ import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.protocol.ReversePath;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -16,9 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/**
- * A handler that accepts and records every message, like MockWebServer's {@code takeRequest()}.
- */
+/** A handler that accepts and records every message, like MockWebServer's {@code takeRequest()}. */
 class RecordingHandler implements SmtpHandler {
 
   /** A received message. */
@@ -39,7 +36,8 @@ class RecordingHandler implements SmtpHandler {
   }
 
   @Override
-  public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+  public CompletionStage<Decision> message(
+      SessionInfo session, Envelope envelope, MessageBody body) {
     try {
       byte[] bytes = body.readAllBytes();
       messages.add(new Received(session, envelope, bytes));

@@ -3,7 +3,10 @@ package io.smtpprotocol.server;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Records the TLS and AUTH events a server reports, as {@code "tls:true"}, {@code "auth:PLAIN:false"}. */
+/**
+ * Records the TLS and AUTH events a server reports, as {@code "tls:true"}, {@code
+ * "auth:PLAIN:false"}.
+ */
 final class RecordingObserver implements SmtpServerObserver {
 
   final List<String> events = new CopyOnWriteArrayList<>();

@@ -12,8 +12,8 @@ final class ReferenceUnstuffing {
   private ReferenceUnstuffing() {}
 
   /**
-   * Where the content starting at {@code from} ends: the index of the dot of the terminating
-   * {@code .CRLF}, or -1 when the input holds no terminator.
+   * Where the content starting at {@code from} ends: the index of the dot of the terminating {@code
+   * .CRLF}, or -1 when the input holds no terminator.
    */
   static int terminator(byte[] wire, int from) {
     for (int k = from; k + 2 < wire.length; k++) {

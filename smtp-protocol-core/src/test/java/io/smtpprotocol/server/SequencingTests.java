@@ -101,7 +101,9 @@ class SequencingTests {
     }
     RecordingHandler.Received m = handler.takeMessage();
     assertThat(m.envelope().from().address()).isEqualTo("new@example.com");
-    assertThat(m.envelope().mailboxes()).extracting(Object::toString).containsExactly("new@example.com");
+    assertThat(m.envelope().mailboxes())
+        .extracting(Object::toString)
+        .containsExactly("new@example.com");
   }
 
   @Test
@@ -159,10 +161,22 @@ class SequencingTests {
   void everyReplyAfterTheGreetingCarriesAnEnhancedStatus() throws Exception {
     List<String> script =
         List.of(
-            "NOOP", "MAIL FROM:<a@example.com>", "HELP", "VRFY x", "EXPN x", "XYZZY", "DATA",
-            "EHLO", "RCPT TO:<b@example.com>", "MAIL FROM:<a@example.com> X=1", "BDAT x",
-            "MAIL FROM:<a@example.com>", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>",
-            "RSET", "QUIT");
+            "NOOP",
+            "MAIL FROM:<a@example.com>",
+            "HELP",
+            "VRFY x",
+            "EXPN x",
+            "XYZZY",
+            "DATA",
+            "EHLO",
+            "RCPT TO:<b@example.com>",
+            "MAIL FROM:<a@example.com> X=1",
+            "BDAT x",
+            "MAIL FROM:<a@example.com>",
+            "MAIL FROM:<a@example.com>",
+            "RCPT TO:<b@example.com>",
+            "RSET",
+            "QUIT");
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
       for (String command : script) {

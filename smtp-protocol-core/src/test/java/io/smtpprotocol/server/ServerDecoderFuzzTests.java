@@ -29,10 +29,7 @@ class ServerDecoderFuzzTests {
       int flags = at(input, 0);
       int size = at(input, 2);
       return new Setup(
-          (flags & 1) != 0,
-          (flags & 2) != 0,
-          at(input, 1),
-          size == 0 ? Long.MAX_VALUE : size * 8L);
+          (flags & 1) != 0, (flags & 2) != 0, at(input, 1), size == 0 ? Long.MAX_VALUE : size * 8L);
     }
 
     DecoderHarness harness() {

@@ -72,7 +72,9 @@ class SessionCommandTests {
           public CompletionStage<Optional<Reply>> command(
               SessionInfo session, String verb, String argument) {
             Optional<Reply> reply =
-                verb.equals("XCLIENT") ? Optional.of(Reply.of(250, "2.0.0", "ok")) : Optional.empty();
+                verb.equals("XCLIENT")
+                    ? Optional.of(Reply.of(250, "2.0.0", "ok"))
+                    : Optional.empty();
             return CompletableFuture.completedFuture(reply);
           }
         };

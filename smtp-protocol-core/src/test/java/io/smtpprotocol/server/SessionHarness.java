@@ -3,9 +3,6 @@ package io.smtpprotocol.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.ssl.SslHandler;
-import io.smtpprotocol.auth.SaslMechanism;
-import io.smtpprotocol.protocol.Reply;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -19,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One session in an {@link EmbeddedChannel}, without sockets and without a started server: a
- * transcript goes in, the reply codes come out. Handler methods run at once on the test thread,
- * so the handler must answer without waiting for the event loop.
+ * transcript goes in, the reply codes come out. Handler methods run at once on the test thread, so
+ * the handler must answer without waiting for the event loop.
  */
 final class SessionHarness implements AutoCloseable {
 
@@ -52,7 +49,9 @@ final class SessionHarness implements AutoCloseable {
     channel.runPendingTasks();
   }
 
-  /** Sends {@code text} as it is (CRLFs included) and returns the codes of the replies it caused. */
+  /**
+   * Sends {@code text} as it is (CRLFs included) and returns the codes of the replies it caused.
+   */
   List<String> send(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     channel.runPendingTasks();
@@ -104,8 +103,8 @@ final class SessionHarness implements AutoCloseable {
   /**
    * The server's own answers (every method of {@link SessionHost}, forwarded), except that every
    * connection is admitted, handler methods run at once on the caller and the harness says whether
-   * sessions are served. The four are looked up by signature, so that a change to them in
-   * {@code SessionHost} fails here rather than going unnoticed.
+   * sessions are served. The four are looked up by signature, so that a change to them in {@code
+   * SessionHost} fails here rather than going unnoticed.
    */
   private SessionHost host(SessionHost server) {
     InvocationHandler answers =

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** The session's phases, driven through an {@code EmbeddedChannel}: a transcript in, replies out. */
+/**
+ * The session's phases, driven through an {@code EmbeddedChannel}: a transcript in, replies out.
+ */
 class SessionPhaseTests {
 
   /** Accepts every message at once, without reading it (the engine drains the rest). */

@@ -59,10 +59,13 @@ class SizeLimitTests {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com> SIZE=" + (MAX + 1)).line())
           .isEqualTo("552 5.3.4 Message size exceeds fixed maximum message size");
-      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=99999999999999999").code()).isEqualTo(552);
+      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=99999999999999999").code())
+          .isEqualTo(552);
       // RFC 1870: size-value is 1*20DIGIT, so 19 and 20 digits are valid, huge sizes
-      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=9999999999999999999").code()).isEqualTo(552);
-      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=99999999999999999999").code()).isEqualTo(552);
+      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=9999999999999999999").code())
+          .isEqualTo(552);
+      assertThat(c.command("MAIL FROM:<a@example.com> SIZE=99999999999999999999").code())
+          .isEqualTo(552);
       assertThat(c.command("MAIL FROM:<a@example.com> SIZE=999999999999999999999").line())
           .startsWith("501 5.5.4");
       assertThat(c.command("MAIL FROM:<a@example.com> SIZE=big").line()).startsWith("501 ");

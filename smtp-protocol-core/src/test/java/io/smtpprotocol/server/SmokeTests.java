@@ -16,8 +16,15 @@ class SmokeTests {
     try (RawClient c = new RawClient(server.port())) {
       assertThat(c.reply().last()).isEqualTo("mx.test ESMTP ready");
       assertThat(c.command("EHLO client.test").lines())
-          .containsExactly("mx.test", "PIPELINING", "SIZE 10485760", "8BITMIME",
-              "ENHANCEDSTATUSCODES", "SMTPUTF8", "CHUNKING", "LIMITS RCPTMAX=100");
+          .containsExactly(
+              "mx.test",
+              "PIPELINING",
+              "SIZE 10485760",
+              "8BITMIME",
+              "ENHANCEDSTATUSCODES",
+              "SMTPUTF8",
+              "CHUNKING",
+              "LIMITS RCPTMAX=100");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
       assertThat(c.command("DATA").code()).isEqualTo(354);
@@ -28,6 +35,8 @@ class SmokeTests {
     RecordingHandler.Received m = handler.takeMessage();
     assertThat(m.text()).isEqualTo("Subject: hi\r\n\r\n.dot\r\nend\r\n");
     assertThat(m.envelope().from().address()).isEqualTo("a@example.com");
-    assertThat(m.envelope().mailboxes()).extracting(Object::toString).containsExactly("b@example.com");
+    assertThat(m.envelope().mailboxes())
+        .extracting(Object::toString)
+        .containsExactly("b@example.com");
   }
 }

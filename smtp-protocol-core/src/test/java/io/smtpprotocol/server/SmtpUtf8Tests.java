@@ -34,16 +34,19 @@ class SmtpUtf8Tests {
     String body = "Subject: gr\u00fc\u00dfe \ud83d\udce7\r\n\r\n\u4f60\u597d\r\n";
     try (RawClient c = RawClient.greeted(server.port())) {
       c.ehlo();
-      assertThat(c.command("MAIL FROM:<j\u00f6rg@b\u00fccher.example> SMTPUTF8 BODY=8BITMIME").code())
+      assertThat(
+              c.command("MAIL FROM:<j\u00f6rg@b\u00fccher.example> SMTPUTF8 BODY=8BITMIME").code())
           .isEqualTo(250);
-      assertThat(c.command("RCPT TO:<\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>").code()).isEqualTo(250);
+      assertThat(c.command("RCPT TO:<\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>").code())
+          .isEqualTo(250);
       c.command("DATA");
       assertThat(c.command(body + ".").code()).isEqualTo(250);
     }
     RecordingHandler.Received m = handler.takeMessage();
     assertThat(m.envelope().smtpUtf8()).isTrue();
     assertThat(m.envelope().from().address()).isEqualTo("j\u00f6rg@b\u00fccher.example");
-    assertThat(m.envelope().mailboxes().get(0).address()).isEqualTo("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a");
+    assertThat(m.envelope().mailboxes().get(0).address())
+        .isEqualTo("\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a");
     assertThat(m.body()).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
   }
 

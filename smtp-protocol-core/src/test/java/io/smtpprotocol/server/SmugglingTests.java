@@ -53,7 +53,8 @@ class SmugglingTests {
     try (RawClient c = startTransaction(server.port())) {
       c.send("Subject: hello\r\n\r\nhi" + variant + INJECTED + ".\r\nNOOP\r\n");
       // one reply for the whole message, then the NOOP: nothing for the injected commands
-      assertThat(c.reply().line()).isEqualTo("550 5.6.0 Bare CR or LF in message content not allowed");
+      assertThat(c.reply().line())
+          .isEqualTo("550 5.6.0 Bare CR or LF in message content not allowed");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
       assertThat(c.command("RCPT TO:<x@example.com>").line()).startsWith("503 ");
     }
@@ -71,7 +72,9 @@ class SmugglingTests {
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
     }
     RecordingHandler.Received m = handler.takeMessage();
-    assertThat(m.envelope().mailboxes()).extracting(Object::toString).containsExactly("friend@example.com");
+    assertThat(m.envelope().mailboxes())
+        .extracting(Object::toString)
+        .containsExactly("friend@example.com");
     assertThat(m.text()).startsWith("Subject: hello\r\n\r\nhi").endsWith(INJECTED);
     assertThat(handler.messages).isEmpty();
   }

@@ -46,9 +46,10 @@ final class Splits {
   static void forEach(
       Supplier<DecoderHarness> setup, byte[] input, BiConsumer<DecoderHarness, String> check) {
     for (int[] cuts : of(input.length)) {
-      String name = cuts.length == input.length - 1 && cuts.length > 2
-          ? "one octet at a time"
-          : "cut at " + Arrays.toString(cuts);
+      String name =
+          cuts.length == input.length - 1 && cuts.length > 2
+              ? "one octet at a time"
+              : "cut at " + Arrays.toString(cuts);
       try (DecoderHarness h = setup.get()) {
         h.feedSplit(input, cuts);
         check.accept(h, name);

@@ -86,7 +86,9 @@ class StartTlsTests {
       assertThat(c.command("EHLO client.test").lines()).contains("STARTTLS");
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
       c.handshake(pki.clientContext());
-      assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS").contains("PIPELINING");
+      assertThat(c.command("EHLO client.test").lines())
+          .doesNotContain("STARTTLS")
+          .contains("PIPELINING");
     }
   }
 
@@ -138,7 +140,8 @@ class StartTlsTests {
       c.handshake(pki.clientContext());
       RawClient.WireReply first = c.command("EHLO client.test");
       assertThat(first.lines()).first().isEqualTo("mx.test");
-      assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
+      assertThat(c.command("RCPT TO:<b@example.com>").lines())
+          .containsExactly("5.5.1 Need MAIL command");
       assertThat(c.silentFor(200)).isTrue();
     }
     assertThat(senders).isEmpty();
@@ -166,9 +169,11 @@ class StartTlsTests {
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("STARTTLS").code()).isEqualTo(220);
       c.handshake(pki.clientContext());
-      assertThat(c.command("MAIL FROM:<a@example.com>").lines()).containsExactly("5.5.1 Send HELO/EHLO first");
+      assertThat(c.command("MAIL FROM:<a@example.com>").lines())
+          .containsExactly("5.5.1 Send HELO/EHLO first");
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
-      assertThat(c.command("RCPT TO:<b@example.com>").lines()).containsExactly("5.5.1 Need MAIL command");
+      assertThat(c.command("RCPT TO:<b@example.com>").lines())
+          .containsExactly("5.5.1 Need MAIL command");
     }
   }
 
@@ -306,7 +311,8 @@ class StartTlsTests {
     try (LogCapture log = new LogCapture(SmtpSession.class);
         RawClient c = RawClient.greeted(server.port())) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
-      assertThat(c.command("STARTTLS").lines()).containsExactly("4.7.0 TLS not available due to temporary reason");
+      assertThat(c.command("STARTTLS").lines())
+          .containsExactly("4.7.0 TLS not available due to temporary reason");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(log.warnings())
           .singleElement()

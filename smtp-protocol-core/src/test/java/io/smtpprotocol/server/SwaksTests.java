@@ -3,7 +3,6 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.epoll.Epoll;
-import io.smtpprotocol.handler.Recipient;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.testing.Requirements;

@@ -20,8 +20,10 @@ class TestAuthenticator implements Authenticator {
   static final String TOKEN = "ya29.good";
 
   private final ScramCredential credential = ScramCredential.derive(PASSWORD);
+
   /** The threads the authenticator ran on. */
   final List<String> threads = new CopyOnWriteArrayList<>();
+
   volatile RuntimeException failure;
 
   private void called() {
@@ -36,27 +38,34 @@ class TestAuthenticator implements Authenticator {
   public CompletionStage<AuthResult> password(
       SessionInfo session, String username, String password, String authorizationId) {
     called();
-    return (username.equals(USER) && password.equals(PASSWORD) ? AuthResult.success(USER) : AuthResult.failure())
+    return (username.equals(USER) && password.equals(PASSWORD)
+            ? AuthResult.success(USER)
+            : AuthResult.failure())
         .asStage();
   }
 
   @Override
   public CompletionStage<Optional<String>> clearTextPassword(SessionInfo session, String username) {
     called();
-    return CompletableFuture.completedStage(username.equals(USER) ? Optional.of(PASSWORD) : Optional.empty());
+    return CompletableFuture.completedStage(
+        username.equals(USER) ? Optional.of(PASSWORD) : Optional.empty());
   }
 
   @Override
   public CompletionStage<AuthResult> token(SessionInfo session, String username, String token) {
     called();
-    return (username.equals(USER) && token.equals(TOKEN) ? AuthResult.success(USER) : AuthResult.failure())
+    return (username.equals(USER) && token.equals(TOKEN)
+            ? AuthResult.success(USER)
+            : AuthResult.failure())
         .asStage();
   }
 
   @Override
-  public CompletionStage<Optional<ScramCredential>> scramCredential(SessionInfo session, String username) {
+  public CompletionStage<Optional<ScramCredential>> scramCredential(
+      SessionInfo session, String username) {
     called();
-    return CompletableFuture.completedStage(username.equals(USER) ? Optional.of(credential) : Optional.empty());
+    return CompletableFuture.completedStage(
+        username.equals(USER) ? Optional.of(credential) : Optional.empty());
   }
 
   static String b64(String text) {

@@ -36,11 +36,21 @@ class TlsAndAuthFramingTests {
   void authLinesMayBeLongerThanOtherCommandLines() {
     String ir = "A".repeat(8000);
     String input =
-        "AUTH XOAUTH2 " + ir + "\r\n"
-            + "auth plain " + ir + "\r\n"
-            + "NOOP " + ir + "\r\n"
-            + "AUTHX " + ir + "\r\n"
-            + "AUTH PLAIN " + "A".repeat(AUTH_LIMIT) + "\r\n"
+        "AUTH XOAUTH2 "
+            + ir
+            + "\r\n"
+            + "auth plain "
+            + ir
+            + "\r\n"
+            + "NOOP "
+            + ir
+            + "\r\n"
+            + "AUTHX "
+            + ir
+            + "\r\n"
+            + "AUTH PLAIN "
+            + "A".repeat(AUTH_LIMIT)
+            + "\r\n"
             + "NOOP\r\n";
     byte[] bytes = input.getBytes(StandardCharsets.US_ASCII);
     for (int cut : new int[] {1, 3, 5, 6, 4000, 8014, 8015, 8016, 20000, bytes.length - 3}) {

@@ -29,24 +29,90 @@ class TransactionEndingTests {
     Decision reject = Decision.reject();
     return Stream.of(
         // spoiled content ends the message at once, whatever the handler does
-        arguments(ContentStatus.TOO_LARGE, true, null, null, Replies.MESSAGE_TOO_BIG, MessageOutcome.FAILED),
-        arguments(ContentStatus.TOO_LARGE, false, EARLIER, accept, Replies.MESSAGE_TOO_BIG, MessageOutcome.FAILED),
-        arguments(ContentStatus.BARE_LINE_ENDING, true, null, null, Replies.BARE_LINE_ENDING_IN_DATA, MessageOutcome.FAILED),
-        arguments(ContentStatus.BARE_LINE_ENDING, false, null, accept, Replies.BARE_LINE_ENDING_IN_DATA, MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.TOO_LARGE,
+            true,
+            null,
+            null,
+            Replies.MESSAGE_TOO_BIG,
+            MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.TOO_LARGE,
+            false,
+            EARLIER,
+            accept,
+            Replies.MESSAGE_TOO_BIG,
+            MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.BARE_LINE_ENDING,
+            true,
+            null,
+            null,
+            Replies.BARE_LINE_ENDING_IN_DATA,
+            MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.BARE_LINE_ENDING,
+            false,
+            null,
+            accept,
+            Replies.BARE_LINE_ENDING_IN_DATA,
+            MessageOutcome.FAILED),
         // complete content waits for a running handler
         arguments(ContentStatus.COMPLETE, true, null, null, null, null),
         arguments(ContentStatus.COMPLETE, true, EARLIER, accept, null, null),
         // then an earlier failure wins
         arguments(ContentStatus.COMPLETE, false, EARLIER, accept, EARLIER, MessageOutcome.FAILED),
         // then the handler's decision
-        arguments(ContentStatus.COMPLETE, false, null, accept, Replies.MESSAGE_ACCEPTED, MessageOutcome.ACCEPTED),
-        arguments(ContentStatus.COMPLETE, false, null, Decision.accept(CUSTOM_OK), CUSTOM_OK, MessageOutcome.ACCEPTED),
-        arguments(ContentStatus.COMPLETE, false, null, reject, Replies.MESSAGE_REJECTED, MessageOutcome.REJECTED),
-        arguments(ContentStatus.COMPLETE, false, null, Decision.reject(CUSTOM_NO), CUSTOM_NO, MessageOutcome.REJECTED),
-        arguments(ContentStatus.COMPLETE, false, null, Decision.reject(Replies.HANDLER_FAILURE), Replies.HANDLER_FAILURE, MessageOutcome.FAILED),
-        arguments(ContentStatus.COMPLETE, false, null, Decision.reject(Replies.SERVER_BUSY), Replies.SERVER_BUSY, MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            accept,
+            Replies.MESSAGE_ACCEPTED,
+            MessageOutcome.ACCEPTED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            Decision.accept(CUSTOM_OK),
+            CUSTOM_OK,
+            MessageOutcome.ACCEPTED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            reject,
+            Replies.MESSAGE_REJECTED,
+            MessageOutcome.REJECTED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            Decision.reject(CUSTOM_NO),
+            CUSTOM_NO,
+            MessageOutcome.REJECTED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            Decision.reject(Replies.HANDLER_FAILURE),
+            Replies.HANDLER_FAILURE,
+            MessageOutcome.FAILED),
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            Decision.reject(Replies.SERVER_BUSY),
+            Replies.SERVER_BUSY,
+            MessageOutcome.FAILED),
         // no handler ever saw the content: never silently accepted
-        arguments(ContentStatus.COMPLETE, false, null, null, Replies.NO_MESSAGE_HANDLER, MessageOutcome.REJECTED));
+        arguments(
+            ContentStatus.COMPLETE,
+            false,
+            null,
+            null,
+            Replies.NO_MESSAGE_HANDLER,
+            MessageOutcome.REJECTED));
   }
 
   @ParameterizedTest(name = "{0}, handler running {1}, failure {2}, decision {3} -> {4} {5}")

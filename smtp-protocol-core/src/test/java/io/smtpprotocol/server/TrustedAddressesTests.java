@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrustedAddressesTests {
 
   private static final TrustedAddresses TRUSTED =
-      TrustedAddresses.of(List.of("127.0.0.1", "10.1.0.0/16", "::1", "2001:db8::/32", " 192.0.2.7/32 "));
+      TrustedAddresses.of(
+          List.of("127.0.0.1", "10.1.0.0/16", "::1", "2001:db8::/32", " 192.0.2.7/32 "));
 
   @ParameterizedTest
   @CsvSource({
@@ -33,7 +34,16 @@ class TrustedAddressesTests {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "localhost", "example.org/24", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "1.2.3"})
+      strings = {
+        "",
+        "localhost",
+        "example.org/24",
+        "10.0.0.0/33",
+        "::/129",
+        "10.0.0.0/",
+        "10.0.0.0/-1",
+        "1.2.3"
+      })
   void refusesWhatIsNotALiteral(String entry) {
     assertThatIllegalArgumentException().isThrownBy(() -> TrustedAddresses.of(List.of(entry)));
   }
@@ -41,7 +51,8 @@ class TrustedAddressesTests {
   @ParameterizedTest
   @CsvSource({"unix, true", "127.0.0.1, false"})
   void unixSocketPeersOnlyWhenNamed(String entry, boolean trusted) {
-    assertThat(TrustedAddresses.of(List.of(entry)).contains(new DomainSocketAddress("/run/smtp.sock")))
+    assertThat(
+            TrustedAddresses.of(List.of(entry)).contains(new DomainSocketAddress("/run/smtp.sock")))
         .isEqualTo(trusted);
   }
 
@@ -49,7 +60,8 @@ class TrustedAddressesTests {
   @ValueSource(strings = {"127.0.0.1", "0.0.0.0"})
   void noneTrustsNobody(String address) {
     assertThat(TrustedAddresses.none().isEmpty()).isTrue();
-    assertThat(TrustedAddresses.of(List.of()).contains(new InetSocketAddress(address, 25))).isFalse();
+    assertThat(TrustedAddresses.of(List.of()).contains(new InetSocketAddress(address, 25)))
+        .isFalse();
     assertThat(TrustedAddresses.none().contains(new InetSocketAddress(address, 25))).isFalse();
   }
 

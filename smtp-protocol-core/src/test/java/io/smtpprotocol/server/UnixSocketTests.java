@@ -27,7 +27,9 @@ class UnixSocketTests {
         assertThat(c.reply().line()).isEqualTo("220 mx.test ESMTP ready");
         c.ehlo();
         c.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
-        assertThat(c.replies(3)).extracting(RawClient.WireReply::code).containsExactly(250, 250, 354);
+        assertThat(c.replies(3))
+            .extracting(RawClient.WireReply::code)
+            .containsExactly(250, 250, 354);
         assertThat(c.command("over the socket\r\n..\r\n.").code()).isEqualTo(250);
         assertThat(c.command("QUIT").code()).isEqualTo(221);
       }
@@ -44,8 +46,7 @@ class UnixSocketTests {
   void staleSocketFileIsReplaced() throws Exception {
     Path socket = dir.resolve("stale.sock");
     Files.writeString(socket, "left over");
-    SmtpServer server =
-        SmtpServer.builder().domain("mx.test").unixSocket(socket).build().start();
+    SmtpServer server = SmtpServer.builder().domain("mx.test").unixSocket(socket).build().start();
     try (RawClient c = RawClient.unix(socket)) {
       assertThat(c.reply().code()).isEqualTo(220);
     } finally {

@@ -32,6 +32,7 @@ class WriteBackpressureTests {
 
   private static final int WRITE_BUFFER = 16 * 1024;
   private static final int BODY_BUFFER = 32 * 1024;
+
   /** More than the server could ever take from a client it no longer reads. */
   private static final long ATTACK_LIMIT = 256L * 1024 * 1024;
 

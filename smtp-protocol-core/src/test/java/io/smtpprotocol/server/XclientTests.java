@@ -260,8 +260,7 @@ class XclientTests {
   @Test
   void theConnectEventDecidesAgainOnTheNamedClient() throws Exception {
     try (RawClient c = trustedClient()) {
-      assertThat(c.command("XCLIENT ADDR=192.0.2.66").line())
-          .isEqualTo("554 5.7.1 Not from there");
+      assertThat(c.command("XCLIENT ADDR=192.0.2.66").line()).isEqualTo("554 5.7.1 Not from there");
       assertThat(c.closedByServer()).isTrue();
     }
     assertThat(handler.connects.poll(5, TimeUnit.SECONDS)).isNotNull();

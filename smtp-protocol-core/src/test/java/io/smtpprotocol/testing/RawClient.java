@@ -24,9 +24,9 @@ import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A scripted SMTP client on a raw socket to {@code 127.0.0.1} (or a Unix domain socket): send
- * bytes or a line, read replies as they are on the wire. For what a mail library hides: malformed
- * input, pipelining, smuggling, TLS steps. Reads time out after ten seconds unless told otherwise.
+ * A scripted SMTP client on a raw socket to {@code 127.0.0.1} (or a Unix domain socket): send bytes
+ * or a line, read replies as they are on the wire. For what a mail library hides: malformed input,
+ * pipelining, smuggling, TLS steps. Reads time out after ten seconds unless told otherwise.
  *
  * <p>Shared with the other modules through this module's test jar.
  */

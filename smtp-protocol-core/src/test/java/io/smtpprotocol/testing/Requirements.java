@@ -10,12 +10,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What a test needs from the machine: an external tool or a native library. Outside CI a test
- * whose need is missing is skipped with a message naming it; on CI ({@code CI=true}, which CI
- * services and {@code .ci/run} set) it fails, because CI installs everything the tests use.
+ * What a test needs from the machine: an external tool or a native library. Outside CI a test whose
+ * need is missing is skipped with a message naming it; on CI ({@code CI=true}, which CI services
+ * and {@code .ci/run} set) it fails, because CI installs everything the tests use.
  *
- * <p>Shared with the other modules through this module's test jar. A skip that is expected on CI
- * (a JDK-specific test, say) is listed in {@code .ci/allowed-skips} instead.
+ * <p>Shared with the other modules through this module's test jar. A skip that is expected on CI (a
+ * JDK-specific test, say) is listed in {@code .ci/allowed-skips} instead.
  */
 public final class Requirements {
 

@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Certificates made at test time, valid from yesterday to tomorrow: a root CA, and issued by it a
- * server certificate for {@code localhost} and {@code 127.0.0.1}, one for another host name
- * ({@code mx.elsewhere.test}) and a client certificate ({@code CN=client.test}). Nothing is
- * written to disk unless asked.
+ * server certificate for {@code localhost} and {@code 127.0.0.1}, one for another host name ({@code
+ * mx.elsewhere.test}) and a client certificate ({@code CN=client.test}). Nothing is written to disk
+ * unless asked.
  *
  * <p>{@link #get()} is one PKI per test JVM (key generation is the slow part); {@link #fresh()} an
  * independent one, for rotation and for "signed by someone else". Shared with the other modules
@@ -90,7 +90,10 @@ public final class TestPki {
     }
   }
 
-  /** A server context for {@link #server}, built by {@link SslContexts}, asking for no client certificate. */
+  /**
+   * A server context for {@link #server}, built by {@link SslContexts}, asking for no client
+   * certificate.
+   */
   public SslContext serverContext() {
     return serverContext(server, ClientAuth.NONE);
   }

@@ -26,14 +26,23 @@ class SslContextsTests {
   }
 
   @ParameterizedTest
-  @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+  @EnumSource(
+      value = SslProvider.class,
+      names = {"JDK", "OPENSSL"})
   void onlyTls13AndTls12AreEnabledByDefault(SslProvider provider) throws Exception {
     Requirements.require(
-        provider == SslProvider.JDK || OpenSsl.isAvailable(), "the OpenSSL (netty-tcnative) engine");
+        provider == SslProvider.JDK || OpenSsl.isAvailable(),
+        "the OpenSSL (netty-tcnative) engine");
     SslContext context =
         SslContexts.forServer(
-            server.toKeyManagerFactory(), null, ClientAuth.NONE, SslContexts.DEFAULT_PROTOCOLS, null, provider);
-    // Netty's OpenSSL engine always lists the "SSLv2Hello" pseudo-protocol: a hello format, not a protocol.
+            server.toKeyManagerFactory(),
+            null,
+            ClientAuth.NONE,
+            SslContexts.DEFAULT_PROTOCOLS,
+            null,
+            provider);
+    // Netty's OpenSSL engine always lists the "SSLv2Hello" pseudo-protocol: a hello format, not a
+    // protocol.
     assertThat(engine(context).getEnabledProtocols())
         .filteredOn(p -> !p.equals("SSLv2Hello"))
         .containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
@@ -46,15 +55,19 @@ class SslContextsTests {
         .isEqualTo(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
     assertThat(context.isServer()).isTrue();
     // The tests run with netty-tcnative-boringssl-static on linux-x86_64: OpenSSL must load there.
-    if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
-      assertThat(OpenSsl.isAvailable()).as("OpenSSL engine loads: %s", OpenSsl.unavailabilityCause()).isTrue();
+    if (System.getProperty("os.name").equals("Linux")
+        && System.getProperty("os.arch").equals("amd64")) {
+      assertThat(OpenSsl.isAvailable())
+          .as("OpenSSL engine loads: %s", OpenSsl.unavailabilityCause())
+          .isTrue();
       assertThat(context.getClass().getSimpleName()).contains("OpenSsl");
     }
   }
 
   @Test
   void aKeyAndChainMakeAServerContext() throws Exception {
-    SslContext context = SslContexts.forServer(server.getKeyPair().getPrivate(), server.getCertificate());
+    SslContext context =
+        SslContexts.forServer(server.getKeyPair().getPrivate(), server.getCertificate());
     assertThat(engine(context).getUseClientMode()).isFalse();
     assertThat(engine(context).getEnabledProtocols()).doesNotContain("TLSv1.1", "TLSv1", "SSLv3");
   }
@@ -62,9 +75,11 @@ class SslContextsTests {
   @Test
   void clientAuthPolicyIsTheContexts() throws Exception {
     SslContext required =
-        SslContexts.forServer(server.toKeyManagerFactory(), server.toTrustManagerFactory(), ClientAuth.REQUIRE);
+        SslContexts.forServer(
+            server.toKeyManagerFactory(), server.toTrustManagerFactory(), ClientAuth.REQUIRE);
     SslContext optional =
-        SslContexts.forServer(server.toKeyManagerFactory(), server.toTrustManagerFactory(), ClientAuth.OPTIONAL);
+        SslContexts.forServer(
+            server.toKeyManagerFactory(), server.toTrustManagerFactory(), ClientAuth.OPTIONAL);
     assertThat(engine(required).getNeedClientAuth()).isTrue();
     assertThat(engine(optional).getWantClientAuth()).isTrue();
     assertThat(engine(optional).getNeedClientAuth()).isFalse();
@@ -75,7 +90,12 @@ class SslContextsTests {
     assertThatThrownBy(
             () ->
                 SslContexts.forServer(
-                    server.toKeyManagerFactory(), null, ClientAuth.NONE, List.of(), null, SslProvider.JDK))
+                    server.toKeyManagerFactory(),
+                    null,
+                    ClientAuth.NONE,
+                    List.of(),
+                    null,
+                    SslProvider.JDK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("protocols");
   }

@@ -2,9 +2,8 @@ package io.smtpprotocol.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprotocol.tls.TlsMode;
 import io.smtpprotocol.testing.Requirements;
-import java.io.File;
+import io.smtpprotocol.tls.TlsMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -51,13 +51,16 @@ class SmtpClientSenderTests {
   }
 
   private static String message(String subject) {
-    return "From: ann@example.org\r\nTo: bob@example.com\r\nSubject: " + subject + "\r\n\r\nHi.\r\n";
+    return "From: ann@example.org\r\nTo: bob@example.com\r\nSubject: "
+        + subject
+        + "\r\n\r\nHi.\r\n";
   }
 
   @Test
   void messageArrivesOverStartTlsWithItsEnvelope() throws Exception {
     SendResult result =
-        send(MailEnvelope.of("ann@example.org", "bob@example.com", "cy@example.com"), message("Hi"));
+        send(
+            MailEnvelope.of("ann@example.org", "bob@example.com", "cy@example.com"), message("Hi"));
     assertThat(result.message().code()).isEqualTo(250);
 
     ReceivedMessage m = smtp.takeMessage(Duration.ofSeconds(5));
@@ -70,8 +73,11 @@ class SmtpClientSenderTests {
   void refusedRecipientIsPartOfTheResultAndTheOthersGetTheMessage() throws Exception {
     smtp.rejectRecipient("gone@example.com");
     SendResult result =
-        send(MailEnvelope.of("ann@example.org", "gone@example.com", "bob@example.com"), message("Hi"));
-    assertThat(result.refused()).singleElement()
+        send(
+            MailEnvelope.of("ann@example.org", "gone@example.com", "bob@example.com"),
+            message("Hi"));
+    assertThat(result.refused())
+        .singleElement()
         .satisfies(r -> assertThat(r.reply().code()).isEqualTo(550));
     assertThat(smtp.takeMessage(Duration.ofSeconds(5)).recipients())
         .containsExactly("bob@example.com");
@@ -80,7 +86,8 @@ class SmtpClientSenderTests {
   @Test
   void transientReplyToTheMessageFailsTheSendAsTransient() throws Exception {
     smtp.replyToMessage(1, 451, "4.3.0", "Try again later");
-    assertThatThrownBy(() -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("1")))
+    assertThatThrownBy(
+            () -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("1")))
         .cause()
         .isInstanceOfSatisfying(
             SmtpReplyException.class,
@@ -89,7 +96,10 @@ class SmtpClientSenderTests {
               assertThat(e.reply().code()).isEqualTo(451);
             });
     // the retry is the second message: accepted
-    assertThat(send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("2")).message().code())
+    assertThat(
+            send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("2"))
+                .message()
+                .code())
         .isEqualTo(250);
     assertThat(smtp.takeMessage(Duration.ofSeconds(5)).subject()).isEqualTo("2");
     assertThat(smtp.messages()).hasSize(1);
@@ -98,7 +108,8 @@ class SmtpClientSenderTests {
   @Test
   void connectionDroppedDuringDataIsAConnectionFailure() {
     smtp.dropConnectionDuringData(1);
-    assertThatThrownBy(() -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("x")))
+    assertThatThrownBy(
+            () -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("x")))
         .cause()
         .isInstanceOf(SmtpConnectionException.class);
     assertThat(smtp.messages()).isEmpty();
@@ -107,7 +118,8 @@ class SmtpClientSenderTests {
   @Test
   void refusedStartTlsFailsASenderThatRequiresTls() {
     smtp.refuseStartTls();
-    assertThatThrownBy(() -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("x")))
+    assertThatThrownBy(
+            () -> send(MailEnvelope.of("ann@example.org", "bob@example.com"), message("x")))
         .cause()
         .isInstanceOfSatisfying(
             SmtpReplyException.class, e -> assertThat(e.reply().code()).isEqualTo(454));

@@ -28,8 +28,8 @@ final class CrlfToLf {
   }
 
   /**
-   * Converts one chunk into {@code out} from {@code outOff}, which must leave room for {@code len
-   * + 1} bytes.
+   * Converts one chunk into {@code out} from {@code outOff}, which must leave room for {@code len +
+   * 1} bytes.
    *
    * @return the number of bytes written to {@code out}
    */

@@ -19,18 +19,18 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The envelopes of the store's messages, one append-only file: one line per message, {@code
- * CRC SP JSON LF}, where CRC is the CRC-32C of the JSON text in eight hexadecimal digits.
+ * The envelopes of the store's messages, one append-only file: one line per message, {@code CRC SP
+ * JSON LF}, where CRC is the CRC-32C of the JSON text in eight hexadecimal digits.
  *
- * <p>An append is written at once, in one call, but made durable only by {@link #force}: a
- * delivery appends its record and then waits for a round of {@link GroupSync}, which forces the
- * journal once for every record appended before it started. That is one fsync for a batch of
- * messages instead of one file and one fsync per message.
+ * <p>An append is written at once, in one call, but made durable only by {@link #force}: a delivery
+ * appends its record and then waits for a round of {@link GroupSync}, which forces the journal once
+ * for every record appended before it started. That is one fsync for a batch of messages instead of
+ * one file and one fsync per message.
  *
- * <p>On opening, the file is read from the start and every intact record is kept. A record that
- * is cut short (the process stopped while writing it) or whose checksum does not match is skipped;
- * a cut-short record at the end is cut off the file, so that the next append starts on a line of
- * its own.
+ * <p>On opening, the file is read from the start and every intact record is kept. A record that is
+ * cut short (the process stopped while writing it) or whose checksum does not match is skipped; a
+ * cut-short record at the end is cut off the file, so that the next append starts on a line of its
+ * own.
  */
 final class EnvelopeJournal implements GroupSync.Target, AutoCloseable {
 

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * appended to the envelope journal, call {@link #sync} with those targets, which returns once a
  * sync of each of them has started after their call and succeeded. While one round of syncs runs,
  * the callers that arrive meanwhile wait for the next round, which then covers all of them:
- * concurrent deliveries share fsyncs instead of queueing for one each. The targets of one round
- * are synced in parallel, so that the file system commits them together.
+ * concurrent deliveries share fsyncs instead of queueing for one each. The targets of one round are
+ * synced in parallel, so that the file system commits them together.
  */
 final class GroupSync {
 

@@ -37,21 +37,21 @@ import tools.jackson.databind.json.JsonMapper;
  * A Maildir folder that messages are delivered into, one file per message.
  *
  * <p>Layout under the root: the Maildir's own {@code tmp/}, {@code new/} and {@code cur/}, where
- * message files have LF line endings as mail readers expect; {@code envelope/journal}, the
- * envelope of each message (sender, recipients, client, TLS, user, time, exact size), one record
- * per message appended to one file ({@link EnvelopeJournal}) and read back when the store opens;
- * and {@code raw/ID}, an exact copy of the received bytes, kept only for the rare message that
- * cannot be rebuilt from its Maildir file. Maildir readers look only at {@code tmp}, {@code new} and
- * {@code cur} (and at dot-folders, which these are not). Envelopes kept as {@code
- * envelope/ID.json} files by earlier versions are still read.
+ * message files have LF line endings as mail readers expect; {@code envelope/journal}, the envelope
+ * of each message (sender, recipients, client, TLS, user, time, exact size), one record per message
+ * appended to one file ({@link EnvelopeJournal}) and read back when the store opens; and {@code
+ * raw/ID}, an exact copy of the received bytes, kept only for the rare message that cannot be
+ * rebuilt from its Maildir file. Maildir readers look only at {@code tmp}, {@code new} and {@code
+ * cur} (and at dot-folders, which these are not). Envelopes kept as {@code envelope/ID.json} files
+ * by earlier versions are still read.
  *
- * <p>Exact bytes: the Maildir file is the received message with every CRLF turned into LF. When
- * the message held no bare LF, turning every LF back into CRLF gives the received bytes exactly
- * (bare CRs are kept as they are in both directions), so no second copy is needed. That is every
- * message the server accepts by DATA with its default strict line endings. A message that does
- * hold a bare LF (possible with lenient line endings or BDAT) gets an exact copy in {@code raw/},
- * started at the first bare LF from the part already written, so the body is still read once and
- * never held in memory.
+ * <p>Exact bytes: the Maildir file is the received message with every CRLF turned into LF. When the
+ * message held no bare LF, turning every LF back into CRLF gives the received bytes exactly (bare
+ * CRs are kept as they are in both directions), so no second copy is needed. That is every message
+ * the server accepts by DATA with its default strict line endings. A message that does hold a bare
+ * LF (possible with lenient line endings or BDAT) gets an exact copy in {@code raw/}, started at
+ * the first bare LF from the part already written, so the body is still read once and never held in
+ * memory.
  *
  * <p>Durability: {@link #deliver} writes the message into {@code tmp/}, fsyncs it (data and size:
  * {@code fdatasync}), renames it into {@code new/}, appends its envelope to the journal, and then
@@ -67,9 +67,7 @@ public final class MaildirStore implements AutoCloseable {
   private static final int READ_CHUNK = 16 * 1024;
   private static final int WRITE_BUFFER = 32 * 1024;
   private static final Comparator<StoredMessage> NEWEST_FIRST =
-      Comparator.comparing(StoredMessage::receivedAt)
-          .thenComparing(StoredMessage::id)
-          .reversed();
+      Comparator.comparing(StoredMessage::receivedAt).thenComparing(StoredMessage::id).reversed();
 
   private final Path root;
   private final Path tmp;
@@ -86,6 +84,7 @@ public final class MaildirStore implements AutoCloseable {
   private final String host;
   private final long pid = ProcessHandle.current().pid();
   private final AtomicLong counter = new AtomicLong();
+
   /** The envelopes of the journal and of earlier {@code ID.json} files read so far, by id. */
   private final Map<String, StoredMessage> envelopeIndex = new ConcurrentHashMap<>();
 
@@ -130,8 +129,8 @@ public final class MaildirStore implements AutoCloseable {
 
   /**
    * Delivers one message: reads {@code body} to its end and returns once the message and its
-   * envelope are on disk. If reading or writing fails, nothing is left behind and the exception
-   * is thrown.
+   * envelope are on disk. If reading or writing fails, nothing is left behind and the exception is
+   * thrown.
    */
   public StoredMessage deliver(Delivery delivery, InputStream body) throws IOException {
     String id = nextId();
@@ -167,7 +166,8 @@ public final class MaildirStore implements AutoCloseable {
       // file in new/ and removes it too, so no message is left without its envelope
       journal.append(message);
       envelopeIndex.put(id, message);
-      groupSync.sync(written.rawCopy() ? List.of(journal, rawTarget, newTarget) : List.of(journal, newTarget));
+      groupSync.sync(
+          written.rawCopy() ? List.of(journal, rawTarget, newTarget) : List.of(journal, newTarget));
       done = true;
       return message;
     } finally {
@@ -419,8 +419,8 @@ public final class MaildirStore implements AutoCloseable {
   }
 
   /**
-   * A message put into the Maildir by something else has no envelope: show what its file says
-   * (the size of its bytes with CRLF line endings, the time of the file).
+   * A message put into the Maildir by something else has no envelope: show what its file says (the
+   * size of its bytes with CRLF line endings, the time of the file).
    */
   private @Nullable StoredMessage fromFileAlone(String id, Path file) throws IOException {
     long size = 0;

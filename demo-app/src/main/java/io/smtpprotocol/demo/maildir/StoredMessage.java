@@ -46,7 +46,16 @@ public record StoredMessage(
       String remoteAddress,
       boolean tls,
       @Nullable String authenticatedUser) {
-    this(id, from, recipients, size, subject, receivedAt, remoteAddress, null, tls,
+    this(
+        id,
+        from,
+        recipients,
+        size,
+        subject,
+        receivedAt,
+        remoteAddress,
+        null,
+        tls,
         authenticatedUser);
   }
 }

@@ -32,7 +32,8 @@ class DemoUsers implements Authenticator {
     boolean matches =
         expected != null
             && MessageDigest.isEqual(
-                expected.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+                expected.getBytes(StandardCharsets.UTF_8),
+                password.getBytes(StandardCharsets.UTF_8));
     return (matches ? AuthResult.success(username) : AuthResult.failure()).asStage();
   }
 }

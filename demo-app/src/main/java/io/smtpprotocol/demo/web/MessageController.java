@@ -64,9 +64,9 @@ class MessageController {
 
   /**
    * The message exactly as received. Its bytes are whatever the client sent, so a browser gets them
-   * as a file to save ({@code attachment}, a {@code .eml} for a mail program), never as a page: with
-   * {@code nosniff} it does not guess another type, and the sandbox policy holds should it render
-   * the message anyway.
+   * as a file to save ({@code attachment}, a {@code .eml} for a mail program), never as a page:
+   * with {@code nosniff} it does not guess another type, and the sandbox policy holds should it
+   * render the message anyway.
    */
   @GetMapping("/{id}/raw")
   ResponseEntity<StreamingResponseBody> raw(@PathVariable String id, HttpServletResponse servlet)

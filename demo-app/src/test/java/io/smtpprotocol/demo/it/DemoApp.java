@@ -46,7 +46,8 @@ final class DemoApp implements AutoCloseable {
   static Path jar() {
     Path jar = Path.of(System.getProperty("demo.jar", "target/demo-app.jar"));
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: run the integration tests with mvn verify");
+      throw new IllegalStateException(
+          jar + " is missing: run the integration tests with mvn verify");
     }
     return jar;
   }
@@ -148,7 +149,10 @@ final class DemoApp implements AutoCloseable {
   HttpResponse<byte[]> getBytes(String path) throws IOException {
     try {
       return http.send(
-          HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpRequest.newBuilder(URI.create(baseUrl() + path))
+              .timeout(Duration.ofSeconds(30))
+              .GET()
+              .build(),
           HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

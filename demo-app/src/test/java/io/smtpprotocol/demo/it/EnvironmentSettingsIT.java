@@ -41,7 +41,8 @@ class EnvironmentSettingsIT {
   private String python(String script) throws IOException {
     Tools.assumeInstalled("python3");
     Tools.Result result =
-        Tools.python("import smtplib, sys\nport = int(sys.argv[1])\n" + script, "" + app.smtpPort());
+        Tools.python(
+            "import smtplib, sys\nport = int(sys.argv[1])\n" + script, "" + app.smtpPort());
     assertThat(result.exitCode()).as(result.output()).isZero();
     return result.output();
   }

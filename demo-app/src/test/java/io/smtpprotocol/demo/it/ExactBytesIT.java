@@ -63,7 +63,8 @@ class ExactBytesIT {
 
     byte[] inMaildir = Files.readAllBytes(app.maildir().resolve("new").resolve(id));
     String sentText = new String(sent, StandardCharsets.ISO_8859_1);
-    assertThat(inMaildir).isEqualTo(sentText.replace("\r\n", "\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(inMaildir)
+        .isEqualTo(sentText.replace("\r\n", "\n").getBytes(StandardCharsets.ISO_8859_1));
   }
 
   @Test

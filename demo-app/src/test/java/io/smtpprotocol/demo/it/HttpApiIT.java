@@ -21,8 +21,8 @@ class HttpApiIT {
   private JsonNode getJson(DemoApp app, String path) throws IOException {
     HttpResponse<String> response = app.get(path);
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/"));
     return json.readTree(response.body());
   }
 
@@ -32,7 +32,8 @@ class HttpApiIT {
     Instant before = Instant.now().minusSeconds(1);
     String first = Smtplib.send(app, "alice@example.org", "bob@example.com", "first " + tag, "one");
     String second =
-        Smtplib.send(app, "carol@example.org", "dave@localhost", "second \u00e9t\u00e9 " + tag, "two");
+        Smtplib.send(
+            app, "carol@example.org", "dave@localhost", "second \u00e9t\u00e9 " + tag, "two");
 
     JsonNode list = getJson(app, "/api/messages");
     List<String> ids = list.valueStream().map(m -> m.get("id").asString()).toList();
@@ -40,8 +41,16 @@ class HttpApiIT {
     JsonNode newest = list.get(ids.indexOf(second));
     assertThat(newest.propertyNames())
         .containsExactlyInAnyOrder(
-            "id", "from", "recipients", "size", "subject", "receivedAt", "remoteAddress", "remotePort",
-            "tls", "authenticatedUser");
+            "id",
+            "from",
+            "recipients",
+            "size",
+            "subject",
+            "receivedAt",
+            "remoteAddress",
+            "remotePort",
+            "tls",
+            "authenticatedUser");
     assertThat(newest.get("from").asString()).isEqualTo("carol@example.org");
     assertThat(newest.get("recipients").valueStream().map(JsonNode::asString))
         .containsExactly("dave@localhost");
@@ -94,8 +103,14 @@ class HttpApiIT {
             "/api/messages/..;/..;/etc/passwd/raw",
             "/api/messages/%252e%252e%252fetc%252fpasswd/raw")) {
       Tools.Result result =
-          Tools.run(List.of("curl", "-sS", "--path-as-is", "-w", "\nSTATUS %{http_code}",
-              app.baseUrl() + path));
+          Tools.run(
+              List.of(
+                  "curl",
+                  "-sS",
+                  "--path-as-is",
+                  "-w",
+                  "\nSTATUS %{http_code}",
+                  app.baseUrl() + path));
       assertThat(result.output()).as(path).doesNotContain("root:").doesNotContain("\"from\"");
       assertThat(result.output()).as(path).containsPattern("STATUS (400|404)");
     }

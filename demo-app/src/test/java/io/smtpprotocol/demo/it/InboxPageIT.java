@@ -31,8 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class InboxPageIT {
 
   /**
-   * Runs before any script of every page the browser opens (injected through the DevTools
-   * protocol, so the page's policy does not apply to it): records each policy violation.
+   * Runs before any script of every page the browser opens (injected through the DevTools protocol,
+   * so the page's policy does not apply to it): records each policy violation.
    */
   private static final String RECORD_VIOLATIONS =
       """
@@ -48,16 +48,28 @@ class InboxPageIT {
     File chromedriver = Requirements.tool("chromedriver").toFile();
     File chromium = Requirements.tool("chromium").toFile();
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(chromedriver).usingAnyFreePort().build();
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(chromedriver)
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium);
     options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
-        "--disable-extensions", "--disable-sync", "--no-first-run", "--metrics-recording-only",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-sync",
+        "--no-first-run",
+        "--metrics-recording-only",
         "--window-size=1280,900");
     browser = new ChromeDriver(service, options);
-    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", RECORD_VIOLATIONS));
+    browser.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", RECORD_VIOLATIONS));
   }
 
   /** The policy violations the current page reported so far. */
@@ -79,25 +91,38 @@ class InboxPageIT {
     browser.get(app.baseUrl() + "/");
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#messages tbody")));
-    String subject = "browser <img src=x onerror=alert(1)> " + UUID.randomUUID().toString().substring(0, 8);
+    String subject =
+        "browser <img src=x onerror=alert(1)> " + UUID.randomUUID().toString().substring(0, 8);
 
-    Smtplib.send(app, "alice@example.org", "bob@example.com", subject, "Hello, browser.\nSecond line.");
+    Smtplib.send(
+        app, "alice@example.org", "bob@example.com", subject, "Hello, browser.\nSecond line.");
 
-    By row = By.xpath("//table[@id='messages']/tbody/tr[td[@class='subject'][. = '" + subject.replace("'", "") + "']]");
+    By row =
+        By.xpath(
+            "//table[@id='messages']/tbody/tr[td[@class='subject'][. = '"
+                + subject.replace("'", "")
+                + "']]");
     WebElement found = wait.until(ExpectedConditions.elementToBeClickable(row));
     WebElement first = browser.findElement(By.cssSelector("#messages tbody tr"));
     assertThat(first.findElement(By.cssSelector("td.subject")).getText()).isEqualTo(subject);
-    assertThat(found.findElement(By.cssSelector("td.from")).getText()).isEqualTo("alice@example.org");
+    assertThat(found.findElement(By.cssSelector("td.from")).getText())
+        .isEqualTo("alice@example.org");
     assertThat(browser.findElements(By.cssSelector("#messages img"))).isEmpty();
 
     found.click();
 
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("body"), "Hello, browser."));
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("body"), "Hello, browser."));
     assertThat(browser.findElement(By.id("subject")).getText()).isEqualTo(subject);
-    assertThat(browser.findElement(By.id("body")).getText()).contains("Hello, browser.\nSecond line.");
+    assertThat(browser.findElement(By.id("body")).getText())
+        .contains("Hello, browser.\nSecond line.");
     String headers =
         (String) browser.executeScript("return document.querySelector('#headers').textContent;");
-    assertThat(headers).contains("Subject").contains(subject).contains("From").contains("alice@example.org");
+    assertThat(headers)
+        .contains("Subject")
+        .contains(subject)
+        .contains("From")
+        .contains("alice@example.org");
     WebElement rawLink = browser.findElement(By.id("raw-link"));
     assertThat(rawLink.getAttribute("href")).endsWith("/raw");
     assertThat(rawLink.getDomAttribute("download")).as("the raw message is a download").isNotNull();

@@ -58,13 +58,14 @@ class LoopbackBindingIT {
   /** An address of this machine that is not loopback (nor link-local), if it has one. */
   private static Optional<InetAddress> otherLocalAddress() throws SocketException {
     return NetworkInterface.networkInterfaces()
-        .filter(n -> {
-          try {
-            return n.isUp() && !n.isLoopback();
-          } catch (SocketException e) {
-            return false;
-          }
-        })
+        .filter(
+            n -> {
+              try {
+                return n.isUp() && !n.isLoopback();
+              } catch (SocketException e) {
+                return false;
+              }
+            })
         .flatMap(NetworkInterface::inetAddresses)
         .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isAnyLocalAddress())
         .findFirst();

@@ -17,7 +17,8 @@ class MaildirReadersIT {
   @Test
   void pythonMailboxReadsTheMessages(DemoApp app) throws IOException {
     String tag = UUID.randomUUID().toString();
-    String id = Smtplib.send(app, "alice@example.org", "bob@example.com", "python " + tag, "hello there");
+    String id =
+        Smtplib.send(app, "alice@example.org", "bob@example.com", "python " + tag, "hello there");
 
     Tools.Result result =
         Tools.python(
@@ -53,8 +54,17 @@ class MaildirReadersIT {
     try {
       Tools.Result started =
           Tools.run(
-              concat(tmux, "new-session", "-d", "-x", "160", "-y", "40",
-                  "mutt -n -F /dev/null -e 'set folder=" + app.maildir() + "' -R -f "
+              concat(
+                  tmux,
+                  "new-session",
+                  "-d",
+                  "-x",
+                  "160",
+                  "-y",
+                  "40",
+                  "mutt -n -F /dev/null -e 'set folder="
+                      + app.maildir()
+                      + "' -R -f "
                       + app.maildir()));
       assertThat(started.exitCode()).as(started.output()).isZero();
 
@@ -62,7 +72,9 @@ class MaildirReadersIT {
           .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(300))
           .untilAsserted(
-              () -> assertThat(Tools.run(concat(tmux, "capture-pane", "-p")).output()).contains(subject));
+              () ->
+                  assertThat(Tools.run(concat(tmux, "capture-pane", "-p")).output())
+                      .contains(subject));
       // search for the message (the folder may hold others), then open it
       Tools.run(concat(tmux, "send-keys", "/"));
       Tools.run(concat(tmux, "send-keys", "-l", tag));

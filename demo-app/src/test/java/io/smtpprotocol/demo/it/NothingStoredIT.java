@@ -27,7 +27,8 @@ class NothingStoredIT {
     try (Socket socket = new Socket("127.0.0.1", app.smtpPort())) {
       socket.setSoTimeout(10_000);
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       OutputStream out = new BufferedOutputStream(socket.getOutputStream());
       assertThat(reply(in)).startsWith("220 ");
       for (String[] step :

@@ -47,7 +47,8 @@ class SecurityHeadersIT {
   private static void assertPagePolicy(String path, HttpHeaders headers) {
     String policy = only(headers, "Content-Security-Policy");
     Map<String, List<String>> directives = directives(policy);
-    assertThat(directives).as(path + ": " + policy)
+    assertThat(directives)
+        .as(path + ": " + policy)
         .containsEntry("default-src", List.of("'none'"))
         .containsEntry("script-src", List.of("'self'"))
         .containsEntry("style-src", List.of("'self'"))

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** STARTTLS with the dev certificate and AUTH with the demo users, through swaks, curl and Jakarta Mail. */
+/**
+ * STARTTLS with the dev certificate and AUTH with the demo users, through swaks, curl and Jakarta
+ * Mail.
+ */
 @ExtendWith(SharedDemoApp.class)
 class TlsAndAuthIT {
 
@@ -37,7 +40,8 @@ class TlsAndAuthIT {
     return list.valueStream()
         .filter(m -> m.get("subject").asString().equals(subject))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no message with subject " + subject + " in " + list));
+        .orElseThrow(
+            () -> new AssertionError("no message with subject " + subject + " in " + list));
   }
 
   private static String subject(String client) {
@@ -75,10 +79,25 @@ class TlsAndAuthIT {
 
     Tools.Result result =
         Tools.run(
-            List.of("swaks", "--server", "127.0.0.1:" + app.smtpPort(), "--tls",
-                "--auth", "PLAIN", "--auth-user", "demo", "--auth-password", "demo",
-                "--from", "alice@example.org", "--to", "bob@example.com",
-                "--header", "Subject: " + subject, "--timeout", "30"));
+            List.of(
+                "swaks",
+                "--server",
+                "127.0.0.1:" + app.smtpPort(),
+                "--tls",
+                "--auth",
+                "PLAIN",
+                "--auth-user",
+                "demo",
+                "--auth-password",
+                "demo",
+                "--from",
+                "alice@example.org",
+                "--to",
+                "bob@example.com",
+                "--header",
+                "Subject: " + subject,
+                "--timeout",
+                "30"));
 
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).contains("<~  235 ").contains("<~  250 2.0.0 Ok: stored as");
@@ -93,9 +112,23 @@ class TlsAndAuthIT {
 
     Tools.Result result =
         Tools.run(
-            List.of("swaks", "--server", "127.0.0.1:" + app.smtpPort(), "--tls",
-                "--auth", "LOGIN", "--auth-user", "demo", "--auth-password", "wrong",
-                "--from", "alice@example.org", "--to", "bob@example.com", "--timeout", "30"));
+            List.of(
+                "swaks",
+                "--server",
+                "127.0.0.1:" + app.smtpPort(),
+                "--tls",
+                "--auth",
+                "LOGIN",
+                "--auth-user",
+                "demo",
+                "--auth-password",
+                "wrong",
+                "--from",
+                "alice@example.org",
+                "--to",
+                "bob@example.com",
+                "--timeout",
+                "30"));
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).containsPattern("<~\\* +535 5\\.7\\.8");
@@ -107,9 +140,22 @@ class TlsAndAuthIT {
 
     Tools.Result result =
         Tools.run(
-            List.of("swaks", "--server", "127.0.0.1:" + app.smtpPort(),
-                "--auth", "PLAIN", "--auth-user", "demo", "--auth-password", "demo",
-                "--from", "alice@example.org", "--to", "bob@example.com", "--timeout", "30"));
+            List.of(
+                "swaks",
+                "--server",
+                "127.0.0.1:" + app.smtpPort(),
+                "--auth",
+                "PLAIN",
+                "--auth-user",
+                "demo",
+                "--auth-password",
+                "demo",
+                "--from",
+                "alice@example.org",
+                "--to",
+                "bob@example.com",
+                "--timeout",
+                "30"));
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).contains("Host did not advertise authentication");
@@ -119,14 +165,30 @@ class TlsAndAuthIT {
   void curlSendsOverStartTlsWithAuth(DemoApp app) throws IOException {
     Tools.assumeInstalled("curl");
     String subject = subject("curl");
-    Path mail = Files.writeString(dir.resolve("curl.eml"),
-        "From: alice@example.org\r\nTo: bob@example.com\r\nSubject: " + subject + "\r\n\r\nvia curl\r\n");
+    Path mail =
+        Files.writeString(
+            dir.resolve("curl.eml"),
+            "From: alice@example.org\r\nTo: bob@example.com\r\nSubject: "
+                + subject
+                + "\r\n\r\nvia curl\r\n");
 
     Tools.Result result =
         Tools.run(
-            List.of("curl", "-sS", "--ssl-reqd", "--insecure", "--user", "demo:demo",
-                "--url", "smtp://127.0.0.1:" + app.smtpPort(), "--mail-from", "alice@example.org",
-                "--mail-rcpt", "bob@example.com", "--upload-file", mail.toString()));
+            List.of(
+                "curl",
+                "-sS",
+                "--ssl-reqd",
+                "--insecure",
+                "--user",
+                "demo:demo",
+                "--url",
+                "smtp://127.0.0.1:" + app.smtpPort(),
+                "--mail-from",
+                "alice@example.org",
+                "--mail-rcpt",
+                "bob@example.com",
+                "--upload-file",
+                mail.toString()));
 
     assertThat(result.exitCode()).as(result.output()).isZero();
     JsonNode stored = message(app, subject);
@@ -197,8 +259,15 @@ class TlsAndAuthIT {
 
     Tools.Result result =
         Tools.run(
-            List.of("openssl", "s_client", "-starttls", "smtp", "-connect",
-                "127.0.0.1:" + app.smtpPort(), "-servername", "localhost"),
+            List.of(
+                "openssl",
+                "s_client",
+                "-starttls",
+                "smtp",
+                "-connect",
+                "127.0.0.1:" + app.smtpPort(),
+                "-servername",
+                "localhost"),
             Map.of(),
             "QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
 

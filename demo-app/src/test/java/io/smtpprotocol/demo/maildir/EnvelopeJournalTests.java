@@ -57,7 +57,9 @@ class EnvelopeJournalTests {
     for (int n = 1; n <= 3; n++) {
       assertThat(index.get(message(n).id())).isEqualTo(message(n));
     }
-    assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).hasSize(3).allMatch(line -> line.matches("[0-9a-f]{8} \\{.*\\}"));
+    assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
+        .hasSize(3)
+        .allMatch(line -> line.matches("[0-9a-f]{8} \\{.*\\}"));
   }
 
   @Test
@@ -112,8 +114,15 @@ class EnvelopeJournalTests {
     Path file = dir.resolve("journal");
     StoredMessage first = message(1);
     StoredMessage second =
-        new StoredMessage(first.id(), "other@example.org", first.recipients(), first.size(),
-            first.subject(), first.receivedAt(), first.remoteAddress(), first.tls(),
+        new StoredMessage(
+            first.id(),
+            "other@example.org",
+            first.recipients(),
+            first.size(),
+            first.subject(),
+            first.receivedAt(),
+            first.remoteAddress(),
+            first.tls(),
             first.authenticatedUser());
     try (EnvelopeJournal journal = EnvelopeJournal.open(file, json, new HashMap<>())) {
       journal.append(first);

@@ -31,7 +31,8 @@ class EnvelopeJsonTests {
     assertThat(read.from()).isEqualTo(message.from());
     assertThat(read.recipients()).isEqualTo(message.recipients());
     assertThat(read.size()).isEqualTo(message.size());
-    assertThat(read.subject()).isEqualTo("line\r\nbreak \u0001 \u2028 \uD83D\uDE00 and a lone \uD800 half");
+    assertThat(read.subject())
+        .isEqualTo("line\r\nbreak \u0001 \u2028 \uD83D\uDE00 and a lone \uD800 half");
     assertThat(read.receivedAt()).isEqualTo(message.receivedAt());
     assertThat(read.remoteAddress()).isEqualTo("::1");
     assertThat(read.tls()).isTrue();
@@ -41,12 +42,14 @@ class EnvelopeJsonTests {
   @Test
   void authenticatedUserIsWrittenWhenPresent() {
     StoredMessage message =
-        new StoredMessage("1.M1.h", "", List.of(), 0, "", Instant.EPOCH, "127.0.0.1", false, "demo");
+        new StoredMessage(
+            "1.M1.h", "", List.of(), 0, "", Instant.EPOCH, "127.0.0.1", false, "demo");
 
     assertThat(new String(EnvelopeJson.toJson(message), java.nio.charset.StandardCharsets.UTF_8))
         .contains("\"authenticatedUser\":\"demo\"")
         .contains("\"from\":\"\"");
-    assertThat(json.readValue(EnvelopeJson.toJson(message), StoredMessage.class)).isEqualTo(message);
+    assertThat(json.readValue(EnvelopeJson.toJson(message), StoredMessage.class))
+        .isEqualTo(message);
   }
 
   @Test
@@ -59,8 +62,10 @@ class EnvelopeJsonTests {
 
     assertThat(new String(EnvelopeJson.toJson(withPort), java.nio.charset.StandardCharsets.UTF_8))
         .contains("\"remoteAddress\":\"192.0.2.7\",\"remotePort\":40123,");
-    assertThat(json.readValue(EnvelopeJson.toJson(withPort), StoredMessage.class)).isEqualTo(withPort);
-    assertThat(new String(EnvelopeJson.toJson(withoutPort), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(json.readValue(EnvelopeJson.toJson(withPort), StoredMessage.class))
+        .isEqualTo(withPort);
+    assertThat(
+            new String(EnvelopeJson.toJson(withoutPort), java.nio.charset.StandardCharsets.UTF_8))
         .contains("\"remotePort\":null,");
     assertThat(json.readValue(EnvelopeJson.toJson(withoutPort), StoredMessage.class).remotePort())
         .isNull();

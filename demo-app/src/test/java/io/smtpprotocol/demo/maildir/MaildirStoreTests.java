@@ -45,8 +45,12 @@ class MaildirStoreTests {
 
   private static Delivery delivery(Instant at) {
     return new Delivery(
-        "alice@example.org", List.of("bob@example.com", "carol@example.com"), "127.0.0.1", true,
-        "demo", at);
+        "alice@example.org",
+        List.of("bob@example.com", "carol@example.com"),
+        "127.0.0.1",
+        true,
+        "demo",
+        at);
   }
 
   private static byte[] bytes(String s) {
@@ -84,7 +88,8 @@ class MaildirStoreTests {
     StoredMessage message = store.deliver(delivery(Instant.now()), new ByteArrayInputStream(body));
 
     Path root = dir.resolve("maildir");
-    assertThat(files(root.resolve("new"))).containsExactly(root.resolve("new").resolve(message.id()));
+    assertThat(files(root.resolve("new")))
+        .containsExactly(root.resolve("new").resolve(message.id()));
     assertThat(files(root.resolve("tmp"))).isEmpty();
     assertThat(files(root.resolve("raw"))).isEmpty();
     assertThat(Files.readString(root.resolve("new").resolve(message.id())))
@@ -114,7 +119,8 @@ class MaildirStoreTests {
     assertThat(Files.readString(dir.resolve("maildir/envelope/journal")))
         .contains("\"id\":\"" + message.id() + "\"")
         .contains("\"from\":\"alice@example.org\"");
-    assertThat(files(dir.resolve("maildir/envelope"))).containsExactly(dir.resolve("maildir/envelope/journal"));
+    assertThat(files(dir.resolve("maildir/envelope")))
+        .containsExactly(dir.resolve("maildir/envelope/journal"));
   }
 
   @Test
@@ -123,7 +129,9 @@ class MaildirStoreTests {
     List<StoredMessage> delivered = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       delivered.add(
-          store.deliver(delivery(t0.plusSeconds(i)), new ByteArrayInputStream(bytes("Subject: m" + i + "\r\n\r\nx\r\n"))));
+          store.deliver(
+              delivery(t0.plusSeconds(i)),
+              new ByteArrayInputStream(bytes("Subject: m" + i + "\r\n\r\nx\r\n"))));
     }
     store.close();
 
@@ -140,7 +148,9 @@ class MaildirStoreTests {
     Files.writeString(root.resolve("new/" + id), "Subject: old\n\nhello\n");
     Files.writeString(
         root.resolve("envelope/" + id + ".json"),
-        "{\"id\":\"" + id + "\",\"from\":\"old@example.org\",\"recipients\":[\"bob@example.com\"],"
+        "{\"id\":\""
+            + id
+            + "\",\"from\":\"old@example.org\",\"recipients\":[\"bob@example.com\"],"
             + "\"size\":26,\"subject\":\"old\",\"receivedAt\":\"2023-11-14T22:13:20Z\","
             + "\"remoteAddress\":\"10.0.0.1\",\"tls\":false,\"authenticatedUser\":null}\n");
 
@@ -153,7 +163,8 @@ class MaildirStoreTests {
   @Test
   void rawGivesBackTheExactBytesOfCrlfMessages() throws IOException {
     byte[] body =
-        bytes("Subject: t\r\n\r\n.leading dot kept after unstuffing\r\nbare\rcr\r\r\n\u00e9\u00ff\u0080\r\n\r\n");
+        bytes(
+            "Subject: t\r\n\r\n.leading dot kept after unstuffing\r\nbare\rcr\r\r\n\u00e9\u00ff\u0080\r\n\r\n");
     StoredMessage message = store.deliver(delivery(Instant.now()), trickle(body, 3));
 
     assertThat(raw(message.id())).isEqualTo(body);
@@ -184,7 +195,9 @@ class MaildirStoreTests {
 
     assertThat(raw(message.id())).isEqualTo(body);
     assertThat(files(dir.resolve("maildir/raw"))).hasSize(1);
-    assertThat(Files.readString(dir.resolve("maildir/new/" + message.id()), StandardCharsets.ISO_8859_1))
+    assertThat(
+            Files.readString(
+                dir.resolve("maildir/new/" + message.id()), StandardCharsets.ISO_8859_1))
         .endsWith("a CR right before the split\nthen a bare LF\nand\nmore\n");
   }
 
@@ -229,8 +242,10 @@ class MaildirStoreTests {
   @Test
   void listIsNewestFirst() throws IOException {
     Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
-    StoredMessage middle = store.deliver(delivery(t0.plusSeconds(5)), new ByteArrayInputStream(bytes("a\r\n")));
-    StoredMessage newest = store.deliver(delivery(t0.plusSeconds(9)), new ByteArrayInputStream(bytes("b\r\n")));
+    StoredMessage middle =
+        store.deliver(delivery(t0.plusSeconds(5)), new ByteArrayInputStream(bytes("a\r\n")));
+    StoredMessage newest =
+        store.deliver(delivery(t0.plusSeconds(9)), new ByteArrayInputStream(bytes("b\r\n")));
     StoredMessage oldest = store.deliver(delivery(t0), new ByteArrayInputStream(bytes("c\r\n")));
 
     assertThat(store.list()).containsExactly(newest, middle, oldest);
@@ -267,7 +282,14 @@ class MaildirStoreTests {
     store.deliver(delivery(Instant.now()), new ByteArrayInputStream(bytes("x\r\n")));
 
     for (String id :
-        List.of("../secret", "..", ".", "", "1.M1.x/../../secret", "1.M1P1Q1.host:2,S", "1700000000.M1P2Q3.nowhere")) {
+        List.of(
+            "../secret",
+            "..",
+            ".",
+            "",
+            "1.M1.x/../../secret",
+            "1.M1P1Q1.host:2,S",
+            "1700000000.M1P2Q3.nowhere")) {
       assertThat(store.find(id)).as(id).isEmpty();
       assertThat(store.raw(id)).as(id).isEmpty();
       assertThat(store.file(id)).as(id).isEmpty();
@@ -285,16 +307,19 @@ class MaildirStoreTests {
     for (String sub : List.of("new", "cur", "raw")) {
       assertThat(files(dir.resolve("maildir").resolve(sub))).as(sub).isEmpty();
     }
-    assertThat(files(dir.resolve("maildir/envelope"))).containsExactly(dir.resolve("maildir/envelope/journal"));
+    assertThat(files(dir.resolve("maildir/envelope")))
+        .containsExactly(dir.resolve("maildir/envelope/journal"));
     assertThat(dir.resolve("maildir/envelope/journal")).isEmptyFile();
   }
 
   @Test
   void messagesDeliveredAfterAClearAreKeptAcrossARestart() throws IOException {
-    store.deliver(delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: gone\r\n\r\nx\r\n")));
+    store.deliver(
+        delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: gone\r\n\r\nx\r\n")));
     store.clear();
     StoredMessage kept =
-        store.deliver(delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: kept\r\n\r\ny\r\n")));
+        store.deliver(
+            delivery(Instant.now()), new ByteArrayInputStream(bytes("Subject: kept\r\n\r\ny\r\n")));
     store.close();
 
     MaildirStore reopened = new MaildirStore(dir.resolve("maildir"), JsonMapper.builder().build());
@@ -310,14 +335,22 @@ class MaildirStoreTests {
       List<Future<StoredMessage>> futures = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         byte[] body = bytes("Subject: n" + i + "\r\n\r\nbody " + i + "\r\n");
-        futures.add(pool.submit(() -> store.deliver(delivery(Instant.now()), new ByteArrayInputStream(body))));
+        futures.add(
+            pool.submit(
+                () -> store.deliver(delivery(Instant.now()), new ByteArrayInputStream(body))));
       }
       Set<String> ids = new HashSet<>();
       for (Future<StoredMessage> future : futures) {
         StoredMessage message = future.get(30, TimeUnit.SECONDS);
         ids.add(message.id());
-        assertThat(raw(message.id())).isEqualTo(bytes("Subject: " + message.subject() + "\r\n\r\nbody "
-            + message.subject().substring(1) + "\r\n"));
+        assertThat(raw(message.id()))
+            .isEqualTo(
+                bytes(
+                    "Subject: "
+                        + message.subject()
+                        + "\r\n\r\nbody "
+                        + message.subject().substring(1)
+                        + "\r\n"));
       }
       assertThat(ids).hasSize(count);
       assertThat(store.list()).hasSize(count);

@@ -47,7 +47,8 @@ class MessageIdsTests {
 
   @org.junit.jupiter.api.Test
   void infoSuffixIsStrippedFromFileNames() {
-    assertThat(MessageIds.uniqueName("1700000000.M1P2Q3.host:2,RS")).isEqualTo("1700000000.M1P2Q3.host");
+    assertThat(MessageIds.uniqueName("1700000000.M1P2Q3.host:2,RS"))
+        .isEqualTo("1700000000.M1P2Q3.host");
     assertThat(MessageIds.uniqueName("1700000000.M1P2Q3.host")).isEqualTo("1700000000.M1P2Q3.host");
   }
 }

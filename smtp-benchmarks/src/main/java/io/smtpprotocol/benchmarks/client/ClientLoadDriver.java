@@ -26,14 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *      --port 2600 --connections 20 --messages 20000 --size 1024
  * </pre>
  *
- * <p>Before measuring it warms up in passes, each over fresh connections (as the measured run
- * opens its own) and each as many messages as it measures (at least 20,000, or 200 MiB of
- * payload; {@code --warmup N} changes that): passes go on until one of them leaves the JIT
- * compiler idle for 98% of its time, at most {@code --warmup-passes} (5). Measuring while C2 still
- * compiles the per-message path measures the compiler: with 100 KiB messages one pass is 10,000
- * messages, which left C2 busy for a second or more of the measured phase. The compilation time
- * within the measured phase is printed too, and with {@code --peer-pid PID} the CPU share of that
- * process (the sink) over the measured phase: near 100% of a core, the sink is the limit.
+ * <p>Before measuring it warms up in passes, each over fresh connections (as the measured run opens
+ * its own) and each as many messages as it measures (at least 20,000, or 200 MiB of payload; {@code
+ * --warmup N} changes that): passes go on until one of them leaves the JIT compiler idle for 98% of
+ * its time, at most {@code --warmup-passes} (5). Measuring while C2 still compiles the per-message
+ * path measures the compiler: with 100 KiB messages one pass is 10,000 messages, which left C2 busy
+ * for a second or more of the measured phase. The compilation time within the measured phase is
+ * printed too, and with {@code --peer-pid PID} the CPU share of that process (the sink) over the
+ * measured phase: near 100% of a core, the sink is the limit.
  */
 public final class ClientLoadDriver {
 
@@ -71,7 +71,11 @@ public final class ClientLoadDriver {
     MessageContent content = MessageContent.of(message(size));
     MailEnvelope envelope = MailEnvelope.of("bench@example.com", "sink@example.com");
     try (SmtpClient client =
-        SmtpClient.builder().ioThreads(ioThreads).localHost("bench.example.com").tlsPolicy(TlsPolicy.NONE).build()) {
+        SmtpClient.builder()
+            .ioThreads(ioThreads)
+            .localHost("bench.example.com")
+            .tlsPolicy(TlsPolicy.NONE)
+            .build()) {
       CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
       for (int pass = 1; pass <= warmupPasses && warmup > 0; pass++) {
         long jit0 = jit.getTotalCompilationTime();
@@ -79,12 +83,15 @@ public final class ClientLoadDriver {
         run(client, host, port, connections, warmup, envelope, content);
         long millis = (System.nanoTime() - start) / 1_000_000;
         long compiling = jit.getTotalCompilationTime() - jit0;
-        System.err.printf("warm-up pass %d: %d msgs in %d ms, JIT compiling %d ms%n", pass, warmup, millis, compiling);
+        System.err.printf(
+            "warm-up pass %d: %d msgs in %d ms, JIT compiling %d ms%n",
+            pass, warmup, millis, compiling);
         if (compiling * 50 < millis) {
           break;
         }
       }
-      var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      var os =
+          (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long jit0 = jit.getTotalCompilationTime();
       long cpu0 = os.getProcessCpuTime();
       long[] ticks0 = ticks("self");
@@ -114,13 +121,14 @@ public final class ClientLoadDriver {
         // the server's CPU over the same measured phase: near 100% means it is the limit
         System.out.printf(
             "peer %d CPU during the measured phase: %.0f%% of a core%n",
-            peerPid,
-            (peer1[0] + peer1[1] - peer0[0] - peer0[1]) / seconds);
+            peerPid, (peer1[0] + peer1[1] - peer0[0] - peer0[1]) / seconds);
       }
     }
   }
 
-  /** User and system CPU time of a process ("self" or a PID) in clock ticks (1/100 s), from /proc. */
+  /**
+   * User and system CPU time of a process ("self" or a PID) in clock ticks (1/100 s), from /proc.
+   */
   private static long[] ticks(String pid) throws java.io.IOException {
     java.nio.file.Path stat = java.nio.file.Path.of("/proc", pid, "stat");
     if (!java.nio.file.Files.exists(stat)) {

@@ -1,10 +1,10 @@
 package io.smtpprotocol.benchmarks.sink;
 
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
 import java.io.IOException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,7 +22,8 @@ final class SinkHandler implements SmtpHandler {
   private final LongAdder octets = new LongAdder();
 
   @Override
-  public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+  public CompletionStage<Decision> message(
+      SessionInfo session, Envelope envelope, MessageBody body) {
     byte[] buffer = buffers.get();
     long total = 0;
     try {

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *                         [--warmup 50000] [--proxy-protocol 127.0.0.1,10.0.0.0/8]
  * </pre>
  *
- * <p>Before it opens its port the sink sends {@code --warmup} messages through a throw-away copy
- * of itself on a free loopback port (see {@link Warmup}); {@code --warmup 0} skips that.
+ * <p>Before it opens its port the sink sends {@code --warmup} messages through a throw-away copy of
+ * itself on a free loopback port (see {@link Warmup}); {@code --warmup 0} skips that.
  */
 public final class SmtpSink {
 
@@ -58,7 +58,13 @@ public final class SmtpSink {
      */
     Options onLoopback() {
       return new Options(
-          "127.0.0.1", 0, maxMessageSize, ioThreads, maxConnections, domain, 0,
+          "127.0.0.1",
+          0,
+          maxMessageSize,
+          ioThreads,
+          maxConnections,
+          domain,
+          0,
           proxyProtocol.isEmpty() ? "" : "127.0.0.1");
     }
 
@@ -68,8 +74,8 @@ public final class SmtpSink {
     }
 
     /**
-     * Half the processors, at least one: the handler threads and, in a loopback benchmark, the
-     * load generator need the rest, and an event loop serving more connections sleeps less often.
+     * Half the processors, at least one: the handler threads and, in a loopback benchmark, the load
+     * generator need the rest, and an event loop serving more connections sleeps less often.
      */
     static int defaultIoThreads() {
       return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -93,14 +99,94 @@ public final class SmtpSink {
           throw new IllegalArgumentException("missing value for " + name);
         }
         switch (name) {
-          case "--address" -> o = new Options(value, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
-          case "--port" -> o = new Options(o.address, number(name, value, 0, 65535), o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
-          case "--max-message-size" -> o = new Options(o.address, o.port, number(name, value, 1, Long.MAX_VALUE), o.ioThreads, o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
-          case "--io-threads" -> o = new Options(o.address, o.port, o.maxMessageSize, (int) number(name, value, 0, 1024), o.maxConnections, o.domain, o.warmup, o.proxyProtocol);
-          case "--max-connections" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, (int) number(name, value, 1, 1_000_000), o.domain, o.warmup, o.proxyProtocol);
-          case "--domain" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, value, o.warmup, o.proxyProtocol);
-          case "--warmup" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, number(name, value, 0, 10_000_000L), o.proxyProtocol);
-          case "--proxy-protocol" -> o = new Options(o.address, o.port, o.maxMessageSize, o.ioThreads, o.maxConnections, o.domain, o.warmup, value.strip());
+          case "--address" ->
+              o =
+                  new Options(
+                      value,
+                      o.port,
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      o.maxConnections,
+                      o.domain,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--port" ->
+              o =
+                  new Options(
+                      o.address,
+                      number(name, value, 0, 65535),
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      o.maxConnections,
+                      o.domain,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--max-message-size" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      number(name, value, 1, Long.MAX_VALUE),
+                      o.ioThreads,
+                      o.maxConnections,
+                      o.domain,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--io-threads" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      o.maxMessageSize,
+                      (int) number(name, value, 0, 1024),
+                      o.maxConnections,
+                      o.domain,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--max-connections" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      (int) number(name, value, 1, 1_000_000),
+                      o.domain,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--domain" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      o.maxConnections,
+                      value,
+                      o.warmup,
+                      o.proxyProtocol);
+          case "--warmup" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      o.maxConnections,
+                      o.domain,
+                      number(name, value, 0, 10_000_000L),
+                      o.proxyProtocol);
+          case "--proxy-protocol" ->
+              o =
+                  new Options(
+                      o.address,
+                      o.port,
+                      o.maxMessageSize,
+                      o.ioThreads,
+                      o.maxConnections,
+                      o.domain,
+                      o.warmup,
+                      value.strip());
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
@@ -194,7 +280,9 @@ public final class SmtpSink {
       return;
     }
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> server.shutdownGracefully(Duration.ofSeconds(5)).join(), "smtp-sink-stop"));
+        .addShutdownHook(
+            new Thread(
+                () -> server.shutdownGracefully(Duration.ofSeconds(5)).join(), "smtp-sink-stop"));
     server.terminationFuture().join();
   }
 

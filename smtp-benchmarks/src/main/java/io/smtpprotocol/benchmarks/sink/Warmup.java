@@ -41,16 +41,17 @@ final class Warmup {
   private Warmup() {}
 
   /**
-   * Sends {@code messages} messages to {@code sink} on {@link #CONNECTIONS} connections and
-   * returns how many were answered 250; without {@code large}, all of them are 1 KiB.
+   * Sends {@code messages} messages to {@code sink} on {@link #CONNECTIONS} connections and returns
+   * how many were answered 250; without {@code large}, all of them are 1 KiB.
    */
   static long run(SmtpServer sink, long messages, boolean large) throws IOException {
     return run(sink, messages, large, false);
   }
 
-  /** As {@link #run(SmtpServer, long, boolean)}, each connection first sending a PROXY v1 header. */
-  static long run(SmtpServer sink, long messages, boolean large, boolean proxy)
-      throws IOException {
+  /**
+   * As {@link #run(SmtpServer, long, boolean)}, each connection first sending a PROXY v1 header.
+   */
+  static long run(SmtpServer sink, long messages, boolean large, boolean proxy) throws IOException {
     ExecutorService clients = Executors.newFixedThreadPool(CONNECTIONS);
     try {
       List<Future<Long>> sent = new ArrayList<>();

@@ -4,11 +4,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.tls.SslContexts;
 import io.smtpprotocol.tls.TlsMode;
@@ -41,9 +41,9 @@ import org.subethamail.smtp.server.SMTPServer;
 /**
  * Full STARTTLS sessions per second: connect, EHLO, STARTTLS, a full TLS handshake (no session
  * resumption), EHLO, MAIL, RCPT, DATA of 1 KiB, QUIT. It drives this server (its default TLS
- * engine: OpenSSL when netty-tcnative is on the class path) and SubEthaSMTP (JDK TLS), both in
- * this JVM with the same certificate, one at a time, interleaved over several rounds, with the
- * same client threads.
+ * engine: OpenSSL when netty-tcnative is on the class path) and SubEthaSMTP (JDK TLS), both in this
+ * JVM with the same certificate, one at a time, interleaved over several rounds, with the same
+ * client threads.
  *
  * <pre>
  * mvn -B -pl smtp-benchmarks -am package -DskipTests
@@ -143,7 +143,14 @@ public final class StartTlsLoadDriver {
         Locale.ROOT,
         "%n| server | sessions/s (median of %d) | ratio | server CPU µs/session | ratio |%n|---|---|---|---|---|%n",
         rounds);
-    System.out.printf(Locale.ROOT, "| smtp-protocol (%s) | %.1f | %.2f | %.0f | %.2f |%n", engine, a, a / b, ca, ca / cb);
+    System.out.printf(
+        Locale.ROOT,
+        "| smtp-protocol (%s) | %.1f | %.2f | %.0f | %.2f |%n",
+        engine,
+        a,
+        a / b,
+        ca,
+        ca / cb);
     System.out.printf(Locale.ROOT, "| subethasmtp (JDK) | %.1f | 1.00 | %.0f | 1.00 |%n", b, cb);
 
     subetha.stop();
@@ -154,8 +161,8 @@ public final class StartTlsLoadDriver {
   private record Result(double sessionsPerSecond, double serverCpuMicrosPerSession) {}
 
   /**
-   * Runs sessions from {@code clients} threads for {@code seconds}. Server CPU is the process's
-   * CPU time less the client threads' own (so it includes GC and JIT, alike for both servers).
+   * Runs sessions from {@code clients} threads for {@code seconds}. Server CPU is the process's CPU
+   * time less the client threads' own (so it includes GC and JIT, alike for both servers).
    */
   private static Result run(InetSocketAddress target, SSLContext tls, int clients, int seconds)
       throws InterruptedException {
@@ -200,7 +207,8 @@ public final class StartTlsLoadDriver {
   }
 
   /** One full session; throws if any reply is not the expected one. */
-  private static void session(InetSocketAddress target, SSLSocketFactory factory) throws IOException {
+  private static void session(InetSocketAddress target, SSLSocketFactory factory)
+      throws IOException {
     try (Socket plain = new Socket()) {
       plain.setTcpNoDelay(true);
       plain.setSoTimeout(30_000);
@@ -231,7 +239,8 @@ public final class StartTlsLoadDriver {
     }
   }
 
-  private static void command(OutputStream out, InputStream in, String line, int code) throws IOException {
+  private static void command(OutputStream out, InputStream in, String line, int code)
+      throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
     expect(in, code);
@@ -279,7 +288,8 @@ public final class StartTlsLoadDriver {
   /** Reads and discards each body. */
   private static final class Sink implements SmtpHandler {
     @Override
-    public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+    public CompletionStage<Decision> message(
+        SessionInfo session, Envelope envelope, MessageBody body) {
       try {
         body.transferTo(OutputStream.nullOutputStream());
         return Decision.acceptStage();

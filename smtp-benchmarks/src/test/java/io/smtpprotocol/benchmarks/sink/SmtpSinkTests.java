@@ -58,7 +58,8 @@ class SmtpSinkTests {
     SmtpSink.Options o = SmtpSink.Options.parse();
     assertThat(o.address()).isEqualTo("127.0.0.1");
     assertThat(o.port()).isEqualTo(2525);
-    assertThat(o.ioThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(o.ioThreads())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     assertThat(o.maxMessageSize()).isEqualTo(100L * 1024 * 1024);
     assertThat(o.warmup()).isEqualTo(50_000);
     assertThat(SmtpSink.Options.parse("--warmup", "0").warmup()).isZero();
@@ -79,7 +80,9 @@ class SmtpSinkTests {
     SmtpServer sink = SmtpSink.start("--port=0", "--max-message-size=2000", "--io-threads=1");
     try {
       // each connection sends ten messages, the tenth of 100 KiB: the sink answers 552
-      assertThatIOException().isThrownBy(() -> Warmup.run(sink, 80, true)).withMessageContaining("got 552");
+      assertThatIOException()
+          .isThrownBy(() -> Warmup.run(sink, 80, true))
+          .withMessageContaining("got 552");
     } finally {
       sink.shutdownGracefully(Duration.ofSeconds(1)).join();
     }
@@ -87,7 +90,8 @@ class SmtpSinkTests {
 
   @Test
   void behindTheProxyProtocolTheSinkWantsAHeaderAndItsWarmupSendsOne() throws IOException {
-    SmtpSink.Options options = SmtpSink.Options.parse("--port=0", "--io-threads=1", "--proxy-protocol=127.0.0.1");
+    SmtpSink.Options options =
+        SmtpSink.Options.parse("--port=0", "--io-threads=1", "--proxy-protocol=127.0.0.1");
     assertThat(options.trustedProxies()).containsExactly("127.0.0.1");
     SmtpServer sink = SmtpSink.start(options);
     try {
@@ -122,11 +126,13 @@ class SmtpSinkTests {
   }
 
   private static BufferedReader reader(Socket socket) throws IOException {
-    return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+    return new BufferedReader(
+        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
   }
 
   /** Sends a line and returns the last line of the reply. */
-  private static String command(BufferedReader in, OutputStream out, String line) throws IOException {
+  private static String command(BufferedReader in, OutputStream out, String line)
+      throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
     String reply;

@@ -27,7 +27,9 @@ class ClientPropertiesTests {
     assertThat(environment.getProperty("smtp.client.port", Integer.class)).isEqualTo(smtp.port());
     assertThat(environment.getProperty("smtp.client.ssl.mode")).isEqualTo("implicit");
     assertThat(environment.getProperty("smtp.client.ssl.bundle")).isEqualTo("smtp-test-server");
-    assertThat(environment.getProperty("spring.ssl.bundle.pem.smtp-test-server.truststore.certificate"))
+    assertThat(
+            environment.getProperty(
+                "spring.ssl.bundle.pem.smtp-test-server.truststore.certificate"))
         .isEqualTo(smtp.trustedCertificatePem());
     assertThat(environment.getProperty("smtp.client.username")).isEqualTo("alice");
     assertThat(environment.getProperty("smtp.client.password")).isEqualTo("secret");

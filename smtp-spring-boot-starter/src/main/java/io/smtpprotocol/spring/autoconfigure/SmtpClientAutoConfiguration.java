@@ -59,9 +59,11 @@ public final class SmtpClientAutoConfiguration {
     }
     if (properties.username() != null) {
       if (properties.password() == null) {
-        throw new IllegalStateException("smtp.client.username is set but smtp.client.password is not");
+        throw new IllegalStateException(
+            "smtp.client.username is set but smtp.client.password is not");
       }
-      builder.credentials(new Credentials(properties.username(), properties.password(), properties.mechanism()));
+      builder.credentials(
+          new Credentials(properties.username(), properties.password(), properties.mechanism()));
     }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return builder.build();

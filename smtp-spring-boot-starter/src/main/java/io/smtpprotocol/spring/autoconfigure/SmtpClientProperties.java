@@ -9,17 +9,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Configuration of the auto-configured SMTP client, under {@code smtp.client}.
  *
  * @param enabled Whether to auto-configure the SMTP client.
- * @param host Host name of the server to send through. The connection pool is made only when it
- *     is set.
+ * @param host Host name of the server to send through. The connection pool is made only when it is
+ *     set.
  * @param port TCP port of the server: 25 for relay, 587 for submission, 465 with implicit TLS.
  * @param localHost Name the client gives in EHLO. The local address as an address literal when
  *     unset.
  * @param username User name for AUTH. No AUTH when unset.
  * @param password Password for AUTH, or the OAuth 2.0 access token with the XOAUTH2 mechanism.
- * @param mechanism SASL mechanism for AUTH. The strongest offered of SCRAM-SHA-256, CRAM-MD5,
- *     PLAIN and LOGIN when unset.
- * @param allowInsecureAuth Whether PLAIN, LOGIN and XOAUTH2 may send the secret over an
- *     unencrypted connection.
+ * @param mechanism SASL mechanism for AUTH. The strongest offered of SCRAM-SHA-256, CRAM-MD5, PLAIN
+ *     and LOGIN when unset.
+ * @param allowInsecureAuth Whether PLAIN, LOGIN and XOAUTH2 may send the secret over an unencrypted
+ *     connection.
  * @param chunking Whether to send with BDAT when the server offers CHUNKING.
  * @param ssl TLS settings.
  * @param connectTimeout Time to open a connection.
@@ -69,8 +69,8 @@ public record SmtpClientProperties(
    * @param bundle Name of the SSL bundle (spring.ssl.bundle.*) whose trust store verifies the
    *     server, and whose key, when it has one, is the client certificate. The JDK's trust store
    *     when unset.
-   * @param mode How TLS is used: 'starttls' upgrades as the policy says, 'implicit' speaks TLS
-   *     from the first octet, 'none' never uses TLS.
+   * @param mode How TLS is used: 'starttls' upgrades as the policy says, 'implicit' speaks TLS from
+   *     the first octet, 'none' never uses TLS.
    * @param policy With STARTTLS, 'opportunistic' upgrades when the server offers it and 'required'
    *     fails a server that does not.
    */
@@ -87,7 +87,8 @@ public record SmtpClientProperties(
    *     spring.mail.* sender then backs off.
    * @param timeout Time one send() may take before it fails.
    */
-  public record MailSender(@DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration timeout) {}
+  public record MailSender(
+      @DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration timeout) {}
 
   /**
    * Connection pool of the SMTP client.

@@ -32,8 +32,8 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} for an {@link SmtpServer} that starts with
- * the application, answers through {@code @SmtpListener} methods and drains on shutdown.
+ * {@link EnableAutoConfiguration Auto-configuration} for an {@link SmtpServer} that starts with the
+ * application, answers through {@code @SmtpListener} methods and drains on shutdown.
  *
  * <p>The server and the listener handler are made when the server starts, after every singleton
  * exists, so that all listener methods are known by then. An application's own {@link SmtpServer}

@@ -1,8 +1,8 @@
 package io.smtpprotocol.spring.autoconfigure;
 
+import io.smtpprotocol.tls.TlsMode;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import io.smtpprotocol.tls.TlsMode;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -18,21 +18,21 @@ import org.springframework.util.unit.DataSize;
  *     unset.
  * @param port TCP port the server listens on. 0 picks a free port, published as
  *     'local.smtp.server.port'.
- * @param domain Host name the server announces in its greeting and EHLO reply. The local host
- *     name when unset.
+ * @param domain Host name the server announces in its greeting and EHLO reply. The local host name
+ *     when unset.
  * @param maxMessageSize Largest message the server accepts, advertised with the SIZE extension.
  * @param maxRecipients Most recipients in one mail transaction. More are refused with 452.
  * @param maxLineLength Longest command line in octets, CRLF included. At least 512.
  * @param maxConnections Most simultaneous connections. More are refused with 421.
  * @param maxConnectionsPerIp Most simultaneous connections from one client address.
- * @param idleTimeout Time the client has to send a complete command line (or, in a message, more
- *     of it), or to take the replies queued for it, before the connection is closed.
- * @param maxMessagesPerSession Most mail transactions one connection may start; MAIL beyond
- *     them gets 421 and the connection closes. No limit when 0. Advertised as LIMITS MAILMAX.
+ * @param idleTimeout Time the client has to send a complete command line (or, in a message, more of
+ *     it), or to take the replies queued for it, before the connection is closed.
+ * @param maxMessagesPerSession Most mail transactions one connection may start; MAIL beyond them
+ *     gets 421 and the connection closes. No limit when 0. Advertised as LIMITS MAILMAX.
  * @param lmtp Whether the server speaks LMTP (RFC 2033) instead of SMTP: LHLO, and a reply per
  *     recipient after the message, decided by a MESSAGE listener returning a List of decisions.
- * @param dsn Whether DSN (RFC 3461) is offered: RET, ENVID, NOTIFY and ORCPT are accepted and
- *     reach the listeners in MailParameters. Sending the notifications is the application's part.
+ * @param dsn Whether DSN (RFC 3461) is offered: RET, ENVID, NOTIFY and ORCPT are accepted and reach
+ *     the listeners in MailParameters. Sending the notifications is the application's part.
  * @param requiretls Whether REQUIRETLS (RFC 8689) is offered on TLS sessions. Only for an
  *     application that relays such messages onward over verified TLS alone.
  * @param writeBufferSize Replies queued for a client that does not read them, beyond which the
@@ -50,10 +50,10 @@ import org.springframework.util.unit.DataSize;
  *     550 5.1.1 without a listener call. Every domain when empty. Matched exactly, ignoring case;
  *     the bare Postmaster is always accepted.
  * @param ioThreads Event loop threads, which read commands and write replies. 0 uses Netty's
- *     default, twice the processors; fewer often serve better, since listener methods run on
- *     the handler threads.
- * @param handlerThreads Most threads running listener methods (the pool grows on demand and
- *     shrinks when idle). Ignored when spring.threads.virtual.enabled=true.
+ *     default, twice the processors; fewer often serve better, since listener methods run on the
+ *     handler threads.
+ * @param handlerThreads Most threads running listener methods (the pool grows on demand and shrinks
+ *     when idle). Ignored when spring.threads.virtual.enabled=true.
  * @param proxyProtocol PROXY protocol settings, for a server behind a TCP load balancer such as
  *     HAProxy.
  */
@@ -126,8 +126,7 @@ public record SmtpServerProperties(
    * @param trustedProxies Addresses of the proxies allowed to send the header: IP addresses, CIDR
    *     blocks such as 10.0.0.0/8, or 'unix' for peers on a Unix domain socket. Required when the
    *     PROXY protocol is enabled.
-   * @param headerTimeout Time a connection has to send its whole PROXY header before it is
-   *     closed.
+   * @param headerTimeout Time a connection has to send its whole PROXY header before it is closed.
    */
   public record ProxyProtocol(
       @DefaultValue("false") boolean enabled,

@@ -1,4 +1,7 @@
-/** Auto-configuration of the SMTP server, its metrics and health, and the {@code smtp.server.*} properties. */
+/**
+ * Auto-configuration of the SMTP server, its metrics and health, and the {@code smtp.server.*}
+ * properties.
+ */
 @NullMarked
 package io.smtpprotocol.spring.autoconfigure;
 

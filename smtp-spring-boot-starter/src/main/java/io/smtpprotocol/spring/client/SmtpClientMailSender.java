@@ -92,7 +92,9 @@ public final class SmtpClientMailSender implements JavaMailSender {
       try {
         sends.put(message, pool.send(envelope(message), content(message)).toCompletableFuture());
       } catch (MessagingException | IOException | IllegalArgumentException e) {
-        failed.put(message, new MailPreparationException("cannot prepare the message: " + e.getMessage(), e));
+        failed.put(
+            message,
+            new MailPreparationException("cannot prepare the message: " + e.getMessage(), e));
       }
     }
     sends.forEach(
@@ -135,11 +137,14 @@ public final class SmtpClientMailSender implements JavaMailSender {
       to.add(Mailbox.parse(((InternetAddress) a).getAddress()));
     }
     ReversePath from =
-        sender == null ? ReversePath.NULL : ReversePath.of(Mailbox.parse(((InternetAddress) sender).getAddress()));
+        sender == null
+            ? ReversePath.NULL
+            : ReversePath.of(Mailbox.parse(((InternetAddress) sender).getAddress()));
     return new MailEnvelope(from, to, MailParameters.EMPTY, MailParameters.EMPTY);
   }
 
-  private static MessageContent content(MimeMessage message) throws MessagingException, IOException {
+  private static MessageContent content(MimeMessage message)
+      throws MessagingException, IOException {
     if (message.getSentDate() == null) {
       message.setSentDate(new Date());
     }

@@ -28,17 +28,16 @@ import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
 
 /**
- * Starts an {@link SmtpServer} with the application context and drains it when the context
- * closes.
+ * Starts an {@link SmtpServer} with the application context and drains it when the context closes.
  *
- * <p>On start the bound port is published as {@value #PORT_PROPERTY} in the environment (and in
- * the parents' environments). On stop the server stops accepting connections, lets every
- * transaction in progress finish within the shutdown timeout (normally {@code
+ * <p>On start the bound port is published as {@value #PORT_PROPERTY} in the environment (and in the
+ * parents' environments). On stop the server stops accepting connections, lets every transaction in
+ * progress finish within the shutdown timeout (normally {@code
  * spring.lifecycle.timeout-per-shutdown-phase}), answers the other sessions {@code 421} and closes
  * them; a message whose listener already accepted it is answered before its connection closes.
  *
- * <p>While the server runs, a non-daemon thread ({@code smtp-server-await}) keeps the JVM alive.
- * A stopped server cannot be started again.
+ * <p>While the server runs, a non-daemon thread ({@code smtp-server-await}) keeps the JVM alive. A
+ * stopped server cannot be started again.
  */
 public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationContextAware {
 
@@ -46,8 +45,8 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
   public static final String PORT_PROPERTY = "local.smtp.server.port";
 
   /**
-   * The phase in which the server starts and drains: after the web server starts, and together
-   * with the web server's graceful shutdown.
+   * The phase in which the server starts and drains: after the web server starts, and together with
+   * the web server's graceful shutdown.
    */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
@@ -62,14 +61,15 @@ public final class SmtpServerLifecycle implements SmartLifecycle, ApplicationCon
   private volatile boolean running;
 
   /**
-   * @param server supplies the server to start, or {@code null} when there is none; asked once,
-   *     on the first start
+   * @param server supplies the server to start, or {@code null} when there is none; asked once, on
+   *     the first start
    * @param shutdownTimeout how long stopping may wait for transactions in progress
    */
   public SmtpServerLifecycle(Supplier<@Nullable SmtpServer> server, Duration shutdownTimeout) {
     this.serverSupplier = Objects.requireNonNull(server, "server");
     if (shutdownTimeout.isNegative()) {
-      throw new IllegalArgumentException("shutdownTimeout must not be negative: " + shutdownTimeout);
+      throw new IllegalArgumentException(
+          "shutdownTimeout must not be negative: " + shutdownTimeout);
     }
     this.shutdownTimeout = shutdownTimeout;
   }

@@ -17,7 +17,9 @@ public class SmtpServerHealthIndicator extends AbstractHealthIndicator {
 
   private final Supplier<@Nullable SmtpServer> server;
 
-  /** @param server supplies the server, or {@code null} while there is none */
+  /**
+   * @param server supplies the server, or {@code null} while there is none
+   */
   public SmtpServerHealthIndicator(Supplier<@Nullable SmtpServer> server) {
     super("SMTP server health check failed");
     this.server = Objects.requireNonNull(server, "server");

@@ -1,12 +1,12 @@
 package io.smtpprotocol.spring.listener;
 
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.SessionInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +57,8 @@ record ListenerArguments(
   }
 
   static ListenerArguments data(SessionInfo session, Envelope envelope) {
-    return new ListenerArguments(session, null, envelope.from(), null, null, envelope, null, null, null);
+    return new ListenerArguments(
+        session, null, envelope.from(), null, null, envelope, null, null, null);
   }
 
   static ListenerArguments message(

@@ -62,8 +62,8 @@ final class ListenerChain {
   }
 
   /**
-   * A decision per recipient (LMTP), recipient by recipient as {@link #decide}: the first reject
-   * is that recipient's answer; listeners run in order while some recipient is still accepted.
+   * A decision per recipient (LMTP), recipient by recipient as {@link #decide}: the first reject is
+   * that recipient's answer; listeners run in order while some recipient is still accepted.
    */
   CompletionStage<List<Decision>> decideEach(ListenerArguments arguments, int recipients) {
     return decideEachFrom(0, null, arguments, recipients);

@@ -1,16 +1,16 @@
 package io.smtpprotocol.spring.listener;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageAbortedException;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.MessageAbortedException;
-import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.tls.TlsInfo;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -154,7 +154,14 @@ final class ListenerMethod {
     }
     ReflectionUtils.makeAccessible(method);
     return new ListenerMethod(
-        beanFactory, beanName, method, event, order, List.copyOf(resolvers), bodyUse, result,
+        beanFactory,
+        beanName,
+        method,
+        event,
+        order,
+        List.copyOf(resolvers),
+        bodyUse,
+        result,
         description);
   }
 
@@ -212,8 +219,7 @@ final class ListenerMethod {
             from,
             Parameter.of(
                 "Mailbox", Mailbox.class, a -> a.from() == null ? null : a.from().mailbox()),
-            Parameter.of(
-                "String", String.class, a -> a.from() == null ? null : a.from().address()),
+            Parameter.of("String", String.class, a -> a.from() == null ? null : a.from().address()),
             parameters));
     table.put(
         SmtpEvent.RCPT_TO,
@@ -250,7 +256,8 @@ final class ListenerMethod {
   }
 
   private static String available(SmtpEvent event) {
-    return String.join(", ", PARAMETERS.getOrDefault(event, List.of()).stream().map(Parameter::label).toList());
+    return String.join(
+        ", ", PARAMETERS.getOrDefault(event, List.of()).stream().map(Parameter::label).toList());
   }
 
   private static BodyUse bodyUse(Class<?> type) {
@@ -377,8 +384,7 @@ final class ListenerMethod {
     }
     if (result == Result.STAGE && value instanceof CompletionStage<?> stage) {
       return stage.handle(
-          (v, e) ->
-              e != null ? Collections.nCopies(recipients, failure(e)) : each(v, recipients));
+          (v, e) -> e != null ? Collections.nCopies(recipients, failure(e)) : each(v, recipients));
     }
     if (result == Result.VOID) {
       return CompletableFuture.completedStage(Collections.nCopies(recipients, Decision.accept()));

@@ -30,7 +30,8 @@ import java.lang.annotation.Target;
  *
  * <ul>
  *   <li>{@link io.smtpprotocol.handler.Decision Decision}: the answer itself;
- *   <li>{@code boolean}: {@code true} accepts, {@code false} rejects with the event's default reply;
+ *   <li>{@code boolean}: {@code true} accepts, {@code false} rejects with the event's default
+ *       reply;
  *   <li>{@code void}: accepts unless the method throws;
  *   <li>a {@link java.util.concurrent.CompletionStage CompletionStage} of one of these, to answer
  *       later.

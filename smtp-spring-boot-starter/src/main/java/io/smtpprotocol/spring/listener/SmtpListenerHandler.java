@@ -1,15 +1,15 @@
 package io.smtpprotocol.spring.listener;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.MessageBody;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Command;
 import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Replies;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.handler.SessionInfo;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumMap;

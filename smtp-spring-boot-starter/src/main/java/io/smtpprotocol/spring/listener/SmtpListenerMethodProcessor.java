@@ -117,8 +117,7 @@ public final class SmtpListenerMethodProcessor
   /**
    * The handler calling the listener methods. Its {@link SmtpHandler#handledEvents()} are the
    * events that have listeners, so the server answers every other event without leaving its event
-   * loop.
-   * Without a MESSAGE listener every message is refused, and a warning says so.
+   * loop. Without a MESSAGE listener every message is refused, and a warning says so.
    */
   public synchronized SmtpHandler handler() {
     SmtpHandler h = handler;
@@ -147,8 +146,8 @@ public final class SmtpListenerMethodProcessor
   /**
    * Finds and checks the listener methods.
    *
-   * @param singletonsExist false when asked before all singletons exist: factory beans are then
-   *     not initialized to learn their types
+   * @param singletonsExist false when asked before all singletons exist: factory beans are then not
+   *     initialized to learn their types
    */
   private Map<SmtpEvent, List<ListenerMethod>> scan(boolean singletonsExist) {
     ConfigurableListableBeanFactory bf = beanFactory();
@@ -191,7 +190,9 @@ public final class SmtpListenerMethodProcessor
       }
     }
     Map<SmtpEvent, List<ListenerMethod>> byEvent = new EnumMap<>(SmtpEvent.class);
-    all.sort(Comparator.comparingInt(ListenerMethod::order)); // stable: ties keep bean, then method name order
+    all.sort(
+        Comparator.comparingInt(
+            ListenerMethod::order)); // stable: ties keep bean, then method name order
     for (ListenerMethod l : all) {
       byEvent.computeIfAbsent(l.event(), k -> new ArrayList<>()).add(l);
     }
@@ -241,7 +242,8 @@ public final class SmtpListenerMethodProcessor
         .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
-  private static @Nullable Class<?> targetType(ConfigurableListableBeanFactory bf, String beanName) {
+  private static @Nullable Class<?> targetType(
+      ConfigurableListableBeanFactory bf, String beanName) {
     Class<?> type;
     try {
       type = AutoProxyUtils.determineTargetClass(bf, beanName);

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  *       reply), failed (the connection));
  *   <li>{@code smtp.client.send.duration} (timer, tag {@code outcome});
  *   <li>{@code smtp.client.connections} (counter, tag {@code event}: opened, closed);
- *   <li>{@code smtp.client.pool.acquire.timeouts} (counter): sends that found no free connection
- *       in time;
+ *   <li>{@code smtp.client.pool.acquire.timeouts} (counter): sends that found no free connection in
+ *       time;
  *   <li>{@code smtp.client.pool.connections} (gauge, tag {@code state}: busy, idle) and {@code
  *       smtp.client.pool.waiting} (gauge): the pool's usage, when there is a pool.
  * </ul>
@@ -40,14 +40,30 @@ public final class SmtpClientMeterBinder
   private static final String[] OUTCOMES = {"sent", "refused", "failed"};
   private static final List<String> COMMANDS =
       List.of(
-          "greeting", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "message", "RSET",
-          "NOOP", "VRFY", "QUIT", "STARTTLS", "AUTH", "OTHER");
+          "greeting",
+          "HELO",
+          "EHLO",
+          "LHLO",
+          "MAIL",
+          "RCPT",
+          "DATA",
+          "BDAT",
+          "message",
+          "RSET",
+          "NOOP",
+          "VRFY",
+          "QUIT",
+          "STARTTLS",
+          "AUTH",
+          "OTHER");
   private static final String[] STATUS = {"2xx", "3xx", "4xx", "5xx"};
 
   private final Supplier<@Nullable SmtpClientPool> pool;
   private final List<Meters> meters = new CopyOnWriteArrayList<>();
 
-  /** @param pool the pool whose usage the gauges show, or null when there is none (yet) */
+  /**
+   * @param pool the pool whose usage the gauges show, or null when there is none (yet)
+   */
   public SmtpClientMeterBinder(Supplier<@Nullable SmtpClientPool> pool) {
     this.pool = pool;
   }
@@ -71,7 +87,8 @@ public final class SmtpClientMeterBinder
                 .register(registry);
         durations[i] =
             Timer.builder("smtp.client.send.duration")
-                .description("Time to send one message, from taking a connection to the final reply")
+                .description(
+                    "Time to send one message, from taking a connection to the final reply")
                 .tag("outcome", OUTCOMES[i])
                 .register(registry);
       }

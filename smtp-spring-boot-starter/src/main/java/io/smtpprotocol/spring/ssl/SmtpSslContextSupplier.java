@@ -31,8 +31,8 @@ public final class SmtpSslContextSupplier implements Supplier<SslContext> {
   private volatile SslContext context;
 
   /**
-   * @throws IllegalStateException when no bundle has that name, or it cannot be made into a
-   *     server context
+   * @throws IllegalStateException when no bundle has that name, or it cannot be made into a server
+   *     context
    */
   public SmtpSslContextSupplier(SslBundles bundles, String bundleName, ClientAuth clientAuth) {
     this.bundleName = Objects.requireNonNull(bundleName, "bundleName");

@@ -56,9 +56,7 @@ class InboundMailApplicationTests {
 
     assertThatExceptionOfType(MessagingException.class)
         .isThrownBy(
-            () ->
-                Transport.send(
-                    message(session, "bob@spam.test", "inbox@example.com", "blocked")))
+            () -> Transport.send(message(session, "bob@spam.test", "inbox@example.com", "blocked")))
         .withStackTraceContaining("550 5.7.1 Sender blocked");
     assertThatExceptionOfType(MessagingException.class)
         .isThrownBy(
@@ -137,7 +135,8 @@ class InboundMailApplicationTests {
     }
     await()
         .untilAsserted(
-            () -> assertThat(meters.get("smtp.server.connections.active").gauge().value()).isZero());
+            () ->
+                assertThat(meters.get("smtp.server.connections.active").gauge().value()).isZero());
   }
 
   private Session session() {

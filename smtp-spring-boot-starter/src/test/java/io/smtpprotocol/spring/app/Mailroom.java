@@ -1,8 +1,8 @@
 package io.smtpprotocol.spring.app;
 
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import jakarta.mail.MessagingException;

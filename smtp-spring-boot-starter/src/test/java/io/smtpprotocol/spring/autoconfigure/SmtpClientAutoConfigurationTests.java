@@ -11,10 +11,10 @@ import io.smtpprotocol.client.SmtpClient;
 import io.smtpprotocol.client.SmtpClientPool;
 import io.smtpprotocol.client.SmtpConnectionException;
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerBuilder;
 import io.smtpprotocol.testing.TestPki;
@@ -42,7 +42,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class SmtpClientAutoConfigurationTests {
 
   private static final TestPki pki = TestPki.fresh();
-  private static final MailEnvelope ENVELOPE = MailEnvelope.of("app@example.com", "user@example.org");
+  private static final MailEnvelope ENVELOPE =
+      MailEnvelope.of("app@example.com", "user@example.org");
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
@@ -65,9 +66,12 @@ class SmtpClientAutoConfigurationTests {
     final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
 
     @Override
-    public CompletionStage<Decision> message(SessionInfo session, Envelope envelope, MessageBody body) {
+    public CompletionStage<Decision> message(
+        SessionInfo session, Envelope envelope, MessageBody body) {
       try {
-        messages.add(new Message(session, new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        messages.add(
+            new Message(
+                session, new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
         return Decision.acceptStage();
       } catch (IOException e) {
         return Decision.reject(451, "4.3.0", "x").asStage();
@@ -82,7 +86,14 @@ class SmtpClientAutoConfigurationTests {
   }
 
   private SmtpServer start(SmtpServerBuilder builder) {
-    server = builder.address(InetAddress.getLoopbackAddress()).port(0).domain("mx.test").handler(kept).build().start();
+    server =
+        builder
+            .address(InetAddress.getLoopbackAddress())
+            .port(0)
+            .domain("mx.test")
+            .handler(kept)
+            .build()
+            .start();
     return server;
   }
 
@@ -97,7 +108,9 @@ class SmtpClientAutoConfigurationTests {
   }
 
   private static SendResult send(SmtpClientPool pool) {
-    return pool.send(ENVELOPE, MessageContent.of("Subject: hi\r\n\r\nhello\r\n")).toCompletableFuture().join();
+    return pool.send(ENVELOPE, MessageContent.of("Subject: hi\r\n\r\nhello\r\n"))
+        .toCompletableFuture()
+        .join();
   }
 
   @Test
@@ -109,7 +122,9 @@ class SmtpClientAutoConfigurationTests {
         });
     runner
         .withPropertyValues("smtp.client.host=localhost", "smtp.client.pool.max-connections=3")
-        .run(context -> assertThat(context.getBean(SmtpClientPool.class).maxConnections()).isEqualTo(3));
+        .run(
+            context ->
+                assertThat(context.getBean(SmtpClientPool.class).maxConnections()).isEqualTo(3));
   }
 
   @Test
@@ -134,7 +149,9 @@ class SmtpClientAutoConfigurationTests {
     runner
         .withPropertyValues("smtp.client.host=localhost")
         .withUserConfiguration(OwnPool.class)
-        .run(context -> assertThat(context).getBeans(SmtpClientPool.class).containsOnlyKeys("myPool"));
+        .run(
+            context ->
+                assertThat(context).getBeans(SmtpClientPool.class).containsOnlyKeys("myPool"));
   }
 
   @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -149,14 +166,24 @@ class SmtpClientAutoConfigurationTests {
   void clientCanBeSwitchedOff() {
     runner
         .withPropertyValues("smtp.client.enabled=false", "smtp.client.host=localhost")
-        .run(context -> assertThat(context).doesNotHaveBean(SmtpClient.class).doesNotHaveBean(SmtpClientPool.class));
+        .run(
+            context ->
+                assertThat(context)
+                    .doesNotHaveBean(SmtpClient.class)
+                    .doesNotHaveBean(SmtpClientPool.class));
   }
 
   @Test
   void usernameWithoutPasswordFailsStartUp() {
     runner
         .withPropertyValues("smtp.client.username=alice")
-        .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("smtp.client.password"));
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("smtp.client.password"));
   }
 
   @Test
@@ -222,7 +249,10 @@ class SmtpClientAutoConfigurationTests {
     tls.run(
         context ->
             assertThat(
-                    context.getBean(SmtpClientPool.class).send(ENVELOPE, MessageContent.of("x")).toCompletableFuture())
+                    context
+                        .getBean(SmtpClientPool.class)
+                        .send(ENVELOPE, MessageContent.of("x"))
+                        .toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(10))
                 .withThrowableThat()
                 .havingRootCause()
@@ -235,7 +265,13 @@ class SmtpClientAutoConfigurationTests {
     runner
         .withBean(SslBundles.class, DefaultSslBundleRegistry::new)
         .withPropertyValues("smtp.client.ssl.bundle=nope")
-        .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("nope"));
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("nope"));
   }
 
   @Test
@@ -243,7 +279,11 @@ class SmtpClientAutoConfigurationTests {
     start(SmtpServer.builder().tls(TlsMode.IMPLICIT, serverContext()));
     KeyStore trust = pki.trustStore();
     runner
-        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("mail", SslBundle.of(SslStoreBundle.of(null, null, trust))))
+        .withBean(
+            SslBundles.class,
+            () ->
+                new DefaultSslBundleRegistry(
+                    "mail", SslBundle.of(SslStoreBundle.of(null, null, trust))))
         .withPropertyValues(
             "smtp.client.host=localhost",
             "smtp.client.port=" + server.port(),
@@ -259,10 +299,15 @@ class SmtpClientAutoConfigurationTests {
   @Test
   void sendFailsClearlyWhenNothingListens() {
     runner
-        .withPropertyValues("smtp.client.host=127.0.0.1", "smtp.client.port=1", "smtp.client.connect-timeout=2s")
+        .withPropertyValues(
+            "smtp.client.host=127.0.0.1", "smtp.client.port=1", "smtp.client.connect-timeout=2s")
         .run(
             context ->
-                assertThat(context.getBean(SmtpClientPool.class).send(ENVELOPE, MessageContent.of("x")).toCompletableFuture())
+                assertThat(
+                        context
+                            .getBean(SmtpClientPool.class)
+                            .send(ENVELOPE, MessageContent.of("x"))
+                            .toCompletableFuture())
                     .failsWithin(Duration.ofSeconds(10))
                     .withThrowableThat()
                     .havingCause()

@@ -9,12 +9,12 @@ import io.smtpprotocol.client.MailEnvelope;
 import io.smtpprotocol.client.MessageContent;
 import io.smtpprotocol.client.SmtpClientPool;
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
-import io.smtpprotocol.protocol.MailParameters;
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.protocol.MailParameters;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.metrics.SmtpClientMeterBinder;
 import java.io.IOException;
@@ -54,11 +54,15 @@ class SmtpClientMetricsAutoConfigurationTests {
                   @Override
                   public CompletionStage<Decision> rcptTo(
                       SessionInfo s, Envelope e, Mailbox to, MailParameters p) {
-                    return (to.domain().equals("refused.test") ? Decision.reject() : Decision.accept()).asStage();
+                    return (to.domain().equals("refused.test")
+                            ? Decision.reject()
+                            : Decision.accept())
+                        .asStage();
                   }
 
                   @Override
-                  public CompletionStage<Decision> message(SessionInfo s, Envelope e, MessageBody body) {
+                  public CompletionStage<Decision> message(
+                      SessionInfo s, Envelope e, MessageBody body) {
                     try {
                       body.readAllBytes();
                     } catch (IOException ex) {
@@ -93,26 +97,62 @@ class SmtpClientMetricsAutoConfigurationTests {
                   .toCompletableFuture()
                   .join();
 
-              assertThat(registry.get("smtp.client.messages").tag("outcome", "sent").counter().count()).isEqualTo(1);
-              assertThat(registry.get("smtp.client.messages").tag("outcome", "refused").counter().count())
+              assertThat(
+                      registry.get("smtp.client.messages").tag("outcome", "sent").counter().count())
                   .isEqualTo(1);
-              assertThat(registry.get("smtp.client.send.duration").tag("outcome", "sent").timer().count())
+              assertThat(
+                      registry
+                          .get("smtp.client.messages")
+                          .tag("outcome", "refused")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
-              assertThat(registry.get("smtp.client.connections").tag("event", "opened").counter().count())
+              assertThat(
+                      registry
+                          .get("smtp.client.send.duration")
+                          .tag("outcome", "sent")
+                          .timer()
+                          .count())
+                  .isEqualTo(1);
+              assertThat(
+                      registry
+                          .get("smtp.client.connections")
+                          .tag("event", "opened")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
               await()
                   .atMost(Duration.ofSeconds(5))
                   .untilAsserted(
                       () ->
                           assertThat(
-                                  registry.get("smtp.client.pool.connections").tag("state", "idle").gauge().value())
+                                  registry
+                                      .get("smtp.client.pool.connections")
+                                      .tag("state", "idle")
+                                      .gauge()
+                                      .value())
                               .isEqualTo(1));
               assertThat(registry.get("smtp.client.pool.waiting").gauge().value()).isZero();
-              assertThat(registry.get("smtp.client.replies").tags("command", "RCPT", "status", "5xx").counter().count())
+              assertThat(
+                      registry
+                          .get("smtp.client.replies")
+                          .tags("command", "RCPT", "status", "5xx")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
-              assertThat(registry.get("smtp.client.replies").tags("command", "message", "status", "2xx").counter().count())
+              assertThat(
+                      registry
+                          .get("smtp.client.replies")
+                          .tags("command", "message", "status", "2xx")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
-              assertThat(registry.get("smtp.client.replies").tags("command", "greeting", "status", "2xx").counter().count())
+              assertThat(
+                      registry
+                          .get("smtp.client.replies")
+                          .tags("command", "greeting", "status", "2xx")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
             });
   }

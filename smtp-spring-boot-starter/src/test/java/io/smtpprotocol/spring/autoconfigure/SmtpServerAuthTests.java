@@ -6,10 +6,10 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.TestSslBundles;
-import io.smtpprotocol.testing.RawClient;
-import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -29,7 +29,9 @@ class SmtpServerAuthTests {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withConfiguration(AutoConfigurations.of(SmtpServerAutoConfiguration.class))
-          .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
+          .withBean(
+              SslBundles.class,
+              () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
           .withBean(
               Authenticator.class,
               () -> Authenticator.ofPasswords(Map.of("alice", "wonderland", "bob", "builder")))
@@ -124,7 +126,8 @@ class SmtpServerAuthTests {
   @Test
   void authRequiredRefusesMailUntilTheClientAuthenticates() {
     runner
-        .withPropertyValues("smtp.server.auth.required=true", "smtp.server.auth.allow-insecure=true")
+        .withPropertyValues(
+            "smtp.server.auth.required=true", "smtp.server.auth.allow-insecure=true")
         .run(
             context -> {
               try (RawClient c = RawClient.afterEhlo(port(context))) {

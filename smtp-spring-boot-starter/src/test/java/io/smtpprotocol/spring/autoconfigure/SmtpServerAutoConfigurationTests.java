@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.handler.MessageBody;
-import io.smtpprotocol.server.ServerConfig;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
+import io.smtpprotocol.server.Limits;
+import io.smtpprotocol.server.ServerConfig;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.context.SmtpServerLifecycle;
 import io.smtpprotocol.spring.context.SmtpServerPortInUseException;
@@ -80,7 +80,8 @@ class SmtpServerAutoConfigurationTests {
   @Test
   void propertiesDefaultToPort2525AndTheCoreLimits() {
     SmtpServerProperties defaults =
-        Binder.get(new StandardEnvironment()).bindOrCreate("smtp.server", SmtpServerProperties.class);
+        Binder.get(new StandardEnvironment())
+            .bindOrCreate("smtp.server", SmtpServerProperties.class);
     assertThat(defaults.port()).isEqualTo(2525);
     assertThat(defaults.enabled()).isTrue();
     assertThat(defaults.maxMessageSize()).isEqualTo(DataSize.ofMegabytes(10));
@@ -146,7 +147,8 @@ class SmtpServerAutoConfigurationTests {
               assertThat(config.domain()).isEqualTo("mx.example.com");
               assertThat(config.lenientLineEndings()).isTrue();
               assertThat(config.unixSocket()).isNull();
-              assertThat(config.acceptedDomains()).containsExactlyInAnyOrder("example.com", "example.org");
+              assertThat(config.acceptedDomains())
+                  .containsExactlyInAnyOrder("example.com", "example.org");
               assertThat(config.xclientClients()).containsExactly("10.0.0.0/8", "unix");
               assertThat(config.ioThreads()).isEqualTo(1);
               assertThat(config.handlerThreads()).isEqualTo(16);
@@ -298,8 +300,7 @@ class SmtpServerAutoConfigurationTests {
               assertThat(context).hasSingleBean(SmtpHandler.class);
               OwnHandler.Recording handler = context.getBean(OwnHandler.Recording.class);
               try (RawClient c = RawClient.afterEhlo(port(context))) {
-                assertThat(c.mail("a@example.com", "b@example.com", "hello").code())
-                    .isEqualTo(250);
+                assertThat(c.mail("a@example.com", "b@example.com", "hello").code()).isEqualTo(250);
               }
               assertThat(handler.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("b@example.com");
             });
@@ -366,16 +367,16 @@ class SmtpServerAutoConfigurationTests {
             context -> {
               assertThat(context.getBean(SmtpServer.class).config().unixSocket()).isEqualTo(socket);
               assertThat(context.getEnvironment().getProperty("local.smtp.server.port")).isNull();
-              try (SocketChannel channel =
-                  SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+              try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 ByteBuffer greeting = ByteBuffer.allocate(64);
-                while (greeting.position() < 2
-                    || greeting.get(greeting.position() - 1) != '\n') {
+                while (greeting.position() < 2 || greeting.get(greeting.position() - 1) != '\n') {
                   if (channel.read(greeting) < 0) {
                     break;
                   }
                 }
-                assertThat(new String(greeting.array(), 0, greeting.position(), StandardCharsets.US_ASCII))
+                assertThat(
+                        new String(
+                            greeting.array(), 0, greeting.position(), StandardCharsets.US_ASCII))
                     .isEqualTo("220 mx.local ESMTP ready\r\n");
               }
             });

@@ -9,11 +9,11 @@ import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.spring.TestSslBundles;
-import io.smtpprotocol.testing.RawClient;
-import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.spring.metrics.SmtpServerMeterBinder;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -53,8 +53,7 @@ class SmtpServerMetricsAutoConfigurationTests {
               try (RawClient c = RawClient.afterEhlo(port)) {
                 assertThat(registry.get("smtp.server.connections.active").gauge().value())
                     .isEqualTo(1);
-                assertThat(c.mail("a@example.com", "b@example.com", "hello").code())
-                    .isEqualTo(250);
+                assertThat(c.mail("a@example.com", "b@example.com", "hello").code()).isEqualTo(250);
                 assertThat(c.command("RCPT TO:<c@example.com>").code()).isEqualTo(503);
                 c.command("QUIT");
               }
@@ -64,31 +63,43 @@ class SmtpServerMetricsAutoConfigurationTests {
                           assertThat(registry.get("smtp.server.connections.active").gauge().value())
                               .isZero());
               assertThat(
-                      registry.get("smtp.server.connections").tag("outcome", "accepted").counter().count())
+                      registry
+                          .get("smtp.server.connections")
+                          .tag("outcome", "accepted")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.commands")
+                      registry
+                          .get("smtp.server.commands")
                           .tags("command", "EHLO", "status", "2xx")
                           .counter()
                           .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.commands")
+                      registry
+                          .get("smtp.server.commands")
                           .tags("command", "RCPT", "status", "5xx")
                           .counter()
                           .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.messages").tag("outcome", "accepted").counter().count())
+                      registry
+                          .get("smtp.server.messages")
+                          .tag("outcome", "accepted")
+                          .counter()
+                          .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.message.size")
+                      registry
+                          .get("smtp.server.message.size")
                           .tag("outcome", "accepted")
                           .summary()
                           .totalAmount())
                   .isEqualTo("hello\r\n".length());
               assertThat(
-                      registry.get("smtp.server.transaction.duration")
+                      registry
+                          .get("smtp.server.transaction.duration")
                           .tag("outcome", "accepted")
                           .timer()
                           .count())
@@ -101,7 +112,9 @@ class SmtpServerMetricsAutoConfigurationTests {
     TestPki pki = TestPki.fresh();
     runner
         .withBean(SimpleMeterRegistry.class)
-        .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
+        .withBean(
+            SslBundles.class,
+            () -> new DefaultSslBundleRegistry("smtp", TestSslBundles.serverBundle(pki)))
         .withBean(Authenticator.class, () -> Authenticator.ofPasswords(Map.of("alice", "secret")))
         .withBean(SmtpServerCustomizer.class, () -> b -> b.authFailureDelay(Duration.ZERO))
         .withPropertyValues("smtp.server.ssl.bundle=smtp")
@@ -118,19 +131,22 @@ class SmtpServerMetricsAutoConfigurationTests {
                     .isEqualTo(235);
               }
               assertThat(
-                      registry.get("smtp.server.tls.handshakes")
+                      registry
+                          .get("smtp.server.tls.handshakes")
                           .tag("outcome", "success")
                           .counter()
                           .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.auth")
+                      registry
+                          .get("smtp.server.auth")
                           .tags("mechanism", "PLAIN", "outcome", "failure")
                           .counter()
                           .count())
                   .isEqualTo(1);
               assertThat(
-                      registry.get("smtp.server.auth")
+                      registry
+                          .get("smtp.server.auth")
                           .tags("mechanism", "PLAIN", "outcome", "success")
                           .counter()
                           .count())

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.TestSslBundles;
-import io.smtpprotocol.testing.RawClient;
-import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
+import io.smtpprotocol.testing.RawClient;
+import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsInfo;
 import io.smtpprotocol.tls.TlsMode;
 import java.nio.file.Files;
@@ -77,8 +77,7 @@ class SmtpServerTlsTests {
         .withPropertyValues("smtp.server.ssl.mode=implicit")
         .run(
             context -> {
-              try (RawClient c =
-                  new RawClient(port(context)).handshake(pki.clientContext(null))) {
+              try (RawClient c = new RawClient(port(context)).handshake(pki.clientContext(null))) {
                 assertThat(c.reply().toString()).isEqualTo("220 mx.test ESMTP ready");
                 assertThat(c.command("EHLO client.test").lines()).doesNotContain("STARTTLS");
               }
@@ -115,7 +114,8 @@ class SmtpServerTlsTests {
 
   @Test
   void bundleProtocolsAreTheOnlyOnesEnabled() {
-    bundles.updateBundle("smtp", TestSslBundles.serverBundle(pki, SslOptions.of(null, Set.of("TLSv1.2"))));
+    bundles.updateBundle(
+        "smtp", TestSslBundles.serverBundle(pki, SslOptions.of(null, Set.of("TLSv1.2"))));
     runner.run(
         context -> {
           try (RawClient c = RawClient.afterEhlo(port(context))) {
@@ -187,10 +187,7 @@ class SmtpServerTlsTests {
         .withPropertyValues("smtp.server.ssl.bundle=missing")
         .run(
             context ->
-                assertThat(context)
-                    .getFailure()
-                    .rootCause()
-                    .hasMessageContaining("missing"));
+                assertThat(context).getFailure().rootCause().hasMessageContaining("missing"));
     runner
         .withPropertyValues("smtp.server.ssl.bundle=missing")
         .run(
@@ -217,12 +214,14 @@ class SmtpServerTlsTests {
                 assertThat(context)
                     .getFailure()
                     .rootCause()
-                    .hasMessage("smtp.server.tls-required=true needs TLS: set smtp.server.ssl.bundle"));
+                    .hasMessage(
+                        "smtp.server.tls-required=true needs TLS: set smtp.server.ssl.bundle"));
   }
 
   @Test
   void pemBundleFromPropertiesServesStartTls(@TempDir Path dir) throws Exception {
-    Path certificate = Files.writeString(dir.resolve("chain.pem"), pki.server.getCertificatePathPEM());
+    Path certificate =
+        Files.writeString(dir.resolve("chain.pem"), pki.server.getCertificatePathPEM());
     Path key = Files.writeString(dir.resolve("key.pem"), pki.server.getPrivateKeyPEM());
     new ApplicationContextRunner()
         .withConfiguration(

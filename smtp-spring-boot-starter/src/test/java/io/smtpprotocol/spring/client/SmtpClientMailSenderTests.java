@@ -3,8 +3,8 @@ package io.smtpprotocol.spring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.spring.autoconfigure.SmtpClientAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpClientMailSenderAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
@@ -98,15 +98,18 @@ class SmtpClientMailSenderTests {
               assertThat(mail.envelope().from().address()).isEqualTo("app@example.com");
               assertThat(mail.envelope().mailboxes())
                   .extracting(Mailbox::address)
-                  .containsExactlyInAnyOrder("bob@example.org", "carol@example.org", "hidden@example.org");
+                  .containsExactlyInAnyOrder(
+                      "bob@example.org", "carol@example.org", "hidden@example.org");
               assertThat(mail.content())
                   .contains("To: bob@example.org\r\n")
                   .contains("Cc: carol@example.org\r\n")
                   .doesNotContain("hidden@example.org")
                   .contains("Message-ID: ")
                   .contains("\r\n.a line with a leading dot\r\n");
-              MimeMessage parsed = sender.createMimeMessage(
-                  new java.io.ByteArrayInputStream(mail.content().getBytes(StandardCharsets.UTF_8)));
+              MimeMessage parsed =
+                  sender.createMimeMessage(
+                      new java.io.ByteArrayInputStream(
+                          mail.content().getBytes(StandardCharsets.UTF_8)));
               assertThat(parsed.getSubject()).isEqualTo("Grüße");
               assertThat(parsed.getRecipients(Message.RecipientType.BCC)).isNull();
 
@@ -117,7 +120,9 @@ class SmtpClientMailSenderTests {
               simple.setText("plain text");
               sender.send(simple);
               Received.Mail second = received.take();
-              assertThat(second.envelope().mailboxes()).extracting(Mailbox::address).containsExactly("dave@example.org");
+              assertThat(second.envelope().mailboxes())
+                  .extracting(Mailbox::address)
+                  .containsExactly("dave@example.org");
               assertThat(second.content()).contains("Subject: simple\r\n").contains("plain text");
             });
   }
@@ -127,7 +132,9 @@ class SmtpClientMailSenderTests {
     int closedPort = freePort();
     runner
         .withPropertyValues(
-            "smtp.client.host=127.0.0.1", "smtp.client.port=" + closedPort, "smtp.client.connect-timeout=2s")
+            "smtp.client.host=127.0.0.1",
+            "smtp.client.port=" + closedPort,
+            "smtp.client.connect-timeout=2s")
         .run(
             context -> {
               SimpleMailMessage simple = new SimpleMailMessage();
@@ -142,11 +149,15 @@ class SmtpClientMailSenderTests {
   @Test
   void springBootsOwnMailSenderBacksOffForTheClients() {
     runner
-        .withPropertyValues("spring.mail.host=smtp.example.com", "smtp.client.host=smtp.example.com")
+        .withPropertyValues(
+            "spring.mail.host=smtp.example.com", "smtp.client.host=smtp.example.com")
         .run(
             context ->
-                assertThat(context).getBeans(MailSender.class).hasSize(1).allSatisfy((name, bean) ->
-                    assertThat(bean).isInstanceOf(SmtpClientMailSender.class)));
+                assertThat(context)
+                    .getBeans(MailSender.class)
+                    .hasSize(1)
+                    .allSatisfy(
+                        (name, bean) -> assertThat(bean).isInstanceOf(SmtpClientMailSender.class)));
   }
 
   @Test
@@ -158,8 +169,11 @@ class SmtpClientMailSenderTests {
             "smtp.client.mail-sender.enabled=false")
         .run(
             context ->
-                assertThat(context).getBeans(MailSender.class).hasSize(1).allSatisfy((name, bean) ->
-                    assertThat(bean).isInstanceOf(JavaMailSenderImpl.class)));
+                assertThat(context)
+                    .getBeans(MailSender.class)
+                    .hasSize(1)
+                    .allSatisfy(
+                        (name, bean) -> assertThat(bean).isInstanceOf(JavaMailSenderImpl.class)));
   }
 
   @Test

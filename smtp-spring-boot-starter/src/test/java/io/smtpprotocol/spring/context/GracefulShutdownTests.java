@@ -25,8 +25,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * Closing the application drains the server: a message in progress completes and is answered,
- * while new connections are refused or get 421.
+ * Closing the application drains the server: a message in progress completes and is answered, while
+ * new connections are refused or get 421.
  */
 class GracefulShutdownTests {
 
@@ -43,8 +43,7 @@ class GracefulShutdownTests {
   }
 
   @Test
-  void closingTheContextLetsAMessageInProgressCompleteAndRefusesNewConnections()
-      throws Exception {
+  void closingTheContextLetsAMessageInProgressCompleteAndRefusesNewConnections() throws Exception {
     ConfigurableApplicationContext context =
         start("spring.lifecycle.timeout-per-shutdown-phase=20s");
     SlowMailroom mailroom = context.getBean(SlowMailroom.class);

@@ -23,7 +23,11 @@ import org.springframework.context.support.GenericApplicationContext;
 class SmtpServerLifecycleTests {
 
   private final SmtpServer server =
-      SmtpServer.builder().domain("mx.test").address(InetAddress.getLoopbackAddress()).port(0).build();
+      SmtpServer.builder()
+          .domain("mx.test")
+          .address(InetAddress.getLoopbackAddress())
+          .port(0)
+          .build();
 
   @AfterEach
   void close() {
@@ -40,9 +44,11 @@ class SmtpServerLifecycleTests {
       lifecycle.start();
       assertThat(lifecycle.isRunning()).isTrue();
       assertThat(lifecycle.server()).isSameAs(server);
-      assertThat(child.getEnvironment().getProperty(SmtpServerLifecycle.PORT_PROPERTY, Integer.class))
+      assertThat(
+              child.getEnvironment().getProperty(SmtpServerLifecycle.PORT_PROPERTY, Integer.class))
           .isEqualTo(server.port());
-      assertThat(parent.getEnvironment().getProperty(SmtpServerLifecycle.PORT_PROPERTY, Integer.class))
+      assertThat(
+              parent.getEnvironment().getProperty(SmtpServerLifecycle.PORT_PROPERTY, Integer.class))
           .isEqualTo(server.port());
     }
   }
@@ -138,7 +144,8 @@ class SmtpServerLifecycleTests {
   @Test
   void failureAnalyzerExplainsATakenPort() {
     SmtpServerPortInUseException failure =
-        new SmtpServerPortInUseException(2525, new java.net.BindException("Address already in use"));
+        new SmtpServerPortInUseException(
+            2525, new java.net.BindException("Address already in use"));
     FailureAnalysis analysis =
         new SmtpServerPortInUseFailureAnalyzer()
             .analyze(new IllegalStateException("Failed to start bean", failure));
@@ -149,6 +156,7 @@ class SmtpServerLifecycleTests {
   }
 
   private static String messages(ListAppender<ILoggingEvent> appender) {
-    return String.join("\n", appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+    return String.join(
+        "\n", appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
   }
 }

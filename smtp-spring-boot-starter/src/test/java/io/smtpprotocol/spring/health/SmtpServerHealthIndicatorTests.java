@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.handler.Decision;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
@@ -68,8 +68,7 @@ class SmtpServerHealthIndicatorTests {
   @Test
   void tlsModeIsReported() throws Exception {
     TestPki pki = TestPki.fresh();
-    SslContext context =
-        SslContexts.forServer(pki.server.toKeyManagerFactory());
+    SslContext context = SslContexts.forServer(pki.server.toKeyManagerFactory());
     try (SmtpServer secure =
         SmtpServer.builder()
             .address(InetAddress.getLoopbackAddress())
@@ -102,7 +101,9 @@ class SmtpServerHealthIndicatorTests {
       await().until(server::isDraining);
       Health health = indicator.health(true);
       assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-      assertThat(health.getDetails()).containsEntry("state", "draining").containsEntry("activeSessions", 1);
+      assertThat(health.getDetails())
+          .containsEntry("state", "draining")
+          .containsEntry("activeSessions", 1);
       release.complete(Decision.accept());
       assertThat(c.reply().code()).isEqualTo(250);
       stopped.get();
@@ -115,7 +116,9 @@ class SmtpServerHealthIndicatorTests {
     server.close();
     Health health = indicator.health(true);
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-    assertThat(health.getDetails()).containsEntry("state", "stopped").containsEntry("activeSessions", 0);
+    assertThat(health.getDetails())
+        .containsEntry("state", "stopped")
+        .containsEntry("activeSessions", 0);
   }
 
   @Test

@@ -3,9 +3,9 @@ package io.smtpprotocol.spring.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
 import io.smtpprotocol.testing.RawClient;
@@ -55,7 +55,8 @@ class SmtpListenerSignatureTests {
                 assertThat(context)
                     .getFailure()
                     .isInstanceOf(BeanInitializationException.class)
-                    .hasMessageContaining("only MESSAGE listeners may return a decision per recipient"));
+                    .hasMessageContaining(
+                        "only MESSAGE listeners may return a decision per recipient"));
     runner
         .withBean(ListOfStrings.class)
         .run(
@@ -114,7 +115,8 @@ class SmtpListenerSignatureTests {
                 assertThat(context)
                     .getFailure()
                     .isInstanceOf(BeanInitializationException.class)
-                    .hasMessageContaining("a CompletionStage of java.lang.String is not a decision"));
+                    .hasMessageContaining(
+                        "a CompletionStage of java.lang.String is not a decision"));
   }
 
   @Test
@@ -178,15 +180,13 @@ class SmtpListenerSignatureTests {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              assertThat(context.getBean(SmtpHandler.class))
-                  .isSameAs(context.getBean("myHandler"));
+              assertThat(context.getBean(SmtpHandler.class)).isSameAs(context.getBean("myHandler"));
             });
     assertThat(output).contains("1 @SmtpListener method(s) are not called").contains("myHandler");
   }
 
   @Test
-  void listenersAreIgnoredWithAWarningWhenTheApplicationDefinesItsOwnServer(
-      CapturedOutput output) {
+  void listenersAreIgnoredWithAWarningWhenTheApplicationDefinesItsOwnServer(CapturedOutput output) {
     runner
         .withBean(Recipients.class)
         .withBean(

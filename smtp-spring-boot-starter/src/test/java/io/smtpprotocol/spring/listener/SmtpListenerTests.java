@@ -3,6 +3,8 @@ package io.smtpprotocol.spring.listener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.handler.Decision;
+import io.smtpprotocol.handler.Envelope;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.protocol.Command;
@@ -10,8 +12,6 @@ import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.handler.Envelope;
-import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerAutoConfiguration;
 import io.smtpprotocol.spring.autoconfigure.SmtpServerCustomizer;
 import io.smtpprotocol.testing.RawClient;
@@ -268,8 +268,9 @@ class SmtpListenerTests {
             context -> {
               Streaming s = context.getBean(Streaming.class);
               try (RawClient c = RawClient.afterEhlo(port(context))) {
-                assertThat(c.mail("a@example.com", "b@example.com", "Subject: hi\r\n\r\n..dot")
-                        .toString())
+                assertThat(
+                        c.mail("a@example.com", "b@example.com", "Subject: hi\r\n\r\n..dot")
+                            .toString())
                     .isEqualTo("250 2.0.0 Ok: message accepted");
               }
               assertThat(s.bodies).containsExactly("Subject: hi\r\n\r\n.dot\r\n");
@@ -284,8 +285,9 @@ class SmtpListenerTests {
             context -> {
               Buffered b = context.getBean(Buffered.class);
               try (RawClient c = RawClient.afterEhlo(port(context))) {
-                assertThat(c.mail("a@example.com", "b@example.com", "Subject: hello\r\n\r\nbody")
-                        .code())
+                assertThat(
+                        c.mail("a@example.com", "b@example.com", "Subject: hello\r\n\r\nbody")
+                            .code())
                     .isEqualTo(250);
               }
               assertThat(b.seen).containsExactly("bytes 24", "mime hello");
@@ -495,8 +497,7 @@ class SmtpListenerTests {
 
     @SmtpListener(SmtpEvent.RCPT_TO)
     void rcptTo(Mailbox to, String address, ReversePath from, Envelope envelope) {
-      seen.add(
-          "RCPT_TO " + to + " " + address + " " + from + " " + envelope.recipients().size());
+      seen.add("RCPT_TO " + to + " " + address + " " + from + " " + envelope.recipients().size());
     }
 
     @SmtpListener(SmtpEvent.DATA)

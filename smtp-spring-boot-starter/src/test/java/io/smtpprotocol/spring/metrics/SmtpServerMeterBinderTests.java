@@ -41,17 +41,43 @@ class SmtpServerMeterBinderTests {
     binder.command("RCPT", 452);
     binder.command("DATA", 354);
     binder.command("X-SECRET-VERB", 500);
-    assertThat(registry.get("smtp.server.commands").tags("command", "RCPT", "status", "2xx").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.commands")
+                .tags("command", "RCPT", "status", "2xx")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.commands").tags("command", "RCPT", "status", "5xx").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.commands")
+                .tags("command", "RCPT", "status", "5xx")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.commands").tags("command", "RCPT", "status", "4xx").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.commands")
+                .tags("command", "RCPT", "status", "4xx")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.commands").tags("command", "DATA", "status", "3xx").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.commands")
+                .tags("command", "DATA", "status", "3xx")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.commands").tags("command", "OTHER", "status", "5xx").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.commands")
+                .tags("command", "OTHER", "status", "5xx")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.find("smtp.server.commands").tag("command", "X-SECRET-VERB").counter()).isNull();
+    assertThat(registry.find("smtp.server.commands").tag("command", "X-SECRET-VERB").counter())
+        .isNull();
   }
 
   @Test
@@ -67,7 +93,8 @@ class SmtpServerMeterBinderTests {
     assertThat(size.count()).isEqualTo(2);
     assertThat(size.totalAmount()).isEqualTo(4000);
     assertThat(size.getId().getBaseUnit()).isEqualTo("bytes");
-    var duration = registry.get("smtp.server.transaction.duration").tag("outcome", "accepted").timer();
+    var duration =
+        registry.get("smtp.server.transaction.duration").tag("outcome", "accepted").timer();
     assertThat(duration.count()).isEqualTo(2);
     assertThat(duration.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(60);
   }
@@ -83,11 +110,26 @@ class SmtpServerMeterBinderTests {
     binder.auth("SOMETHING-ELSE", false);
     assertThat(count("smtp.server.tls.handshakes", "outcome", "success")).isEqualTo(2);
     assertThat(count("smtp.server.tls.handshakes", "outcome", "failure")).isEqualTo(1);
-    assertThat(registry.get("smtp.server.auth").tags("mechanism", "PLAIN", "outcome", "success").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.auth")
+                .tags("mechanism", "PLAIN", "outcome", "success")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.auth").tags("mechanism", "LOGIN", "outcome", "failure").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.auth")
+                .tags("mechanism", "LOGIN", "outcome", "failure")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("smtp.server.auth").tags("mechanism", "OTHER", "outcome", "failure").counter().count())
+    assertThat(
+            registry
+                .get("smtp.server.auth")
+                .tags("mechanism", "OTHER", "outcome", "failure")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
@@ -120,7 +162,8 @@ class SmtpServerMeterBinderTests {
     binder.bindTo(second);
     binder.message(MessageOutcome.REJECTED, 10, Duration.ofMillis(1));
     assertThat(count("smtp.server.messages", "outcome", "rejected")).isEqualTo(1);
-    assertThat(second.get("smtp.server.messages").tag("outcome", "rejected").counter().count()).isEqualTo(1);
+    assertThat(second.get("smtp.server.messages").tag("outcome", "rejected").counter().count())
+        .isEqualTo(1);
     assertThat(count("smtp.server.connections", "outcome", "accepted")).isZero();
     assertThat(second.get("smtp.server.connections.active").gauge().value()).isEqualTo(1);
   }

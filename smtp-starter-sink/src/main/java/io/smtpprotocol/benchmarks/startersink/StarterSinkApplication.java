@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.stereotype.Component;
 
 /**
- * The counterpart of {@code smtp-sink.jar} built on the starter: one {@code MESSAGE} listener
- * that reads and discards the body, everything else accepted implicitly. Run both under the same
- * load to see what the starter costs over the bare engine.
+ * The counterpart of {@code smtp-sink.jar} built on the starter: one {@code MESSAGE} listener that
+ * reads and discards the body, everything else accepted implicitly. Run both under the same load to
+ * see what the starter costs over the bare engine.
  *
  * <pre>
  * java -Xmx1g -jar smtp-starter-sink/target/smtp-starter-sink.jar --smtp.server.port=2527
@@ -29,7 +29,8 @@ public class StarterSinkApplication {
   /** The same event loop count as {@code smtp-sink.jar}: half the cores, at least one. */
   @Bean
   SmtpServerCustomizer sinkIoThreads() {
-    return builder -> builder.ioThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    return builder ->
+        builder.ioThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   /** Drains each message into a buffer reused per handler thread. */

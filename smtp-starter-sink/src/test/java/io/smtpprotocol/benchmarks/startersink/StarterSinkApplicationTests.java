@@ -24,7 +24,8 @@ class StarterSinkApplicationTests {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(10_000);
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       OutputStream out = socket.getOutputStream();
       assertThat(in.readLine()).isEqualTo("220 starter-sink ESMTP ready");
       assertThat(command(in, out, "HELO client.test")).startsWith("250 ");
@@ -37,7 +38,8 @@ class StarterSinkApplicationTests {
     }
   }
 
-  private static String command(BufferedReader in, OutputStream out, String line) throws IOException {
+  private static String command(BufferedReader in, OutputStream out, String line)
+      throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return in.readLine();
