@@ -30,7 +30,8 @@ class CommandParserFuzzTests {
           "EXPN",
           "HELP",
           "STARTTLS",
-          "AUTH");
+          "AUTH",
+          "XCLIENT");
 
   @FuzzTest(maxDuration = "10m")
   void parseNeverThrows(byte[] input) {
