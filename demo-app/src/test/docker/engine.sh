@@ -1,5 +1,6 @@
 # Sourced by smoke.sh and scale.sh: free loopback ports, and the Docker engine to run on.
-# The caller defines fail and skip (each prints and exits) and sets local_docker and work.
+# The caller defines fail and skip (each prints and exits), sets local_docker, work, the compose
+# command array, engine="" and started_dockerd=false, and traps cleanup on EXIT.
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -39,4 +40,22 @@ select_engine() {
     skip "no Docker engine answers and $local_docker is not there"
   fi
   export BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
+}
+
+# On exit: the compose project's containers, volumes and built images removed (its state and logs
+# printed first when the test failed), a dockerd started here stopped, the work directory removed.
+cleanup() {
+  local rc=$?
+  if [[ -n $engine ]] && docker info >/dev/null 2>&1; then
+    if ((rc != 0)); then
+      "${compose[@]}" ps || true
+      "${compose[@]}" logs --no-color --tail=200 || true
+    fi
+    "${compose[@]}" down -v --rmi local --timeout 20 >/dev/null 2>&1 || true
+  fi
+  if $started_dockerd; then
+    bash "$local_docker" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+  exit "$rc"
 }

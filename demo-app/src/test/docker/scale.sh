@@ -55,21 +55,6 @@ skip() {
   exit 0
 }
 
-cleanup() {
-  local rc=$?
-  if [[ -n $engine ]] && docker info >/dev/null 2>&1; then
-    if ((rc != 0)); then
-      "${compose[@]}" ps || true
-      "${compose[@]}" logs --no-color --tail=100 || true
-    fi
-    "${compose[@]}" down -v --rmi local --timeout 20 >/dev/null 2>&1 || true
-  fi
-  if $started_dockerd; then
-    bash "$local_docker" stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$work"
-  exit "$rc"
-}
 trap cleanup EXIT
 
 [[ -f demo-app/target/demo-app.jar ]] || fail "demo-app/target/demo-app.jar is missing: run mvn package first"
