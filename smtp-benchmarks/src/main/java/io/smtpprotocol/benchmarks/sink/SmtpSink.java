@@ -82,7 +82,14 @@ public final class SmtpSink {
     }
 
     static Options parse(String... args) {
-      Options o = DEFAULTS;
+      String address = DEFAULTS.address;
+      int port = DEFAULTS.port;
+      long maxMessageSize = DEFAULTS.maxMessageSize;
+      int ioThreads = DEFAULTS.ioThreads;
+      int maxConnections = DEFAULTS.maxConnections;
+      String domain = DEFAULTS.domain;
+      long warmup = DEFAULTS.warmup;
+      String proxyProtocol = DEFAULTS.proxyProtocol;
       for (int i = 0; i < args.length; i++) {
         String name = args[i];
         if (name.equals("--help") || name.equals("-h")) {
@@ -99,98 +106,19 @@ public final class SmtpSink {
           throw new IllegalArgumentException("missing value for " + name);
         }
         switch (name) {
-          case "--address" ->
-              o =
-                  new Options(
-                      value,
-                      o.port,
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      o.maxConnections,
-                      o.domain,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--port" ->
-              o =
-                  new Options(
-                      o.address,
-                      number(name, value, 0, 65535),
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      o.maxConnections,
-                      o.domain,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--max-message-size" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      number(name, value, 1, Long.MAX_VALUE),
-                      o.ioThreads,
-                      o.maxConnections,
-                      o.domain,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--io-threads" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      o.maxMessageSize,
-                      (int) number(name, value, 0, 1024),
-                      o.maxConnections,
-                      o.domain,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--max-connections" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      (int) number(name, value, 1, 1_000_000),
-                      o.domain,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--domain" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      o.maxConnections,
-                      value,
-                      o.warmup,
-                      o.proxyProtocol);
-          case "--warmup" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      o.maxConnections,
-                      o.domain,
-                      number(name, value, 0, 10_000_000L),
-                      o.proxyProtocol);
-          case "--proxy-protocol" ->
-              o =
-                  new Options(
-                      o.address,
-                      o.port,
-                      o.maxMessageSize,
-                      o.ioThreads,
-                      o.maxConnections,
-                      o.domain,
-                      o.warmup,
-                      value.strip());
+          case "--address" -> address = value;
+          case "--port" -> port = number(name, value, 0, 65535);
+          case "--max-message-size" -> maxMessageSize = number(name, value, 1, Long.MAX_VALUE);
+          case "--io-threads" -> ioThreads = (int) number(name, value, 0, 1024);
+          case "--max-connections" -> maxConnections = (int) number(name, value, 1, 1_000_000);
+          case "--domain" -> domain = value;
+          case "--warmup" -> warmup = number(name, value, 0, 10_000_000L);
+          case "--proxy-protocol" -> proxyProtocol = value.strip();
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
       }
-      return o;
+      return new Options(
+          address, port, maxMessageSize, ioThreads, maxConnections, domain, warmup, proxyProtocol);
     }
 
     private static int number(String name, String value, int min, int max) {
