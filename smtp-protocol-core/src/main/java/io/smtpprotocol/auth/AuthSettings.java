@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  *     connections, after which AUTH from there is refused with {@code 454 4.7.0} until {@code
  *     addressFailureWindow} has passed since the first of them
  * @param addressFailureWindow how long failures from one address count
+ * @param ownMechanisms the application's own mechanisms (see {@link SaslMechanism}); their names
+ *     may appear in {@code mechanisms}, and when that is given empty they are offered after the
+ *     built-in ones
  */
 public record AuthSettings(
     @Nullable Authenticator authenticator,
@@ -32,12 +36,21 @@ public record AuthSettings(
     int maxFailures,
     Duration failureDelay,
     int maxAddressFailures,
-    Duration addressFailureWindow) {
+    Duration addressFailureWindow,
+    List<SaslMechanism> ownMechanisms) {
 
   /** AUTH off. */
   public static final AuthSettings NONE =
       new AuthSettings(
-          null, List.of(), false, false, 3, Duration.ofSeconds(1), 10, Duration.ofMinutes(10));
+          null,
+          List.of(),
+          false,
+          false,
+          3,
+          Duration.ofSeconds(1),
+          10,
+          Duration.ofMinutes(10),
+          List.of());
 
   /** Settings with the default budget of failures per client address. */
   public AuthSettings(
@@ -55,24 +68,44 @@ public record AuthSettings(
         maxFailures,
         failureDelay,
         NONE.maxAddressFailures(),
-        NONE.addressFailureWindow());
+        NONE.addressFailureWindow(),
+        List.of());
   }
 
   public AuthSettings {
+    ownMechanisms = List.copyOf(ownMechanisms);
+    List<String> known = new ArrayList<>(SaslMechanism.STANDARD);
+    for (SaslMechanism own : ownMechanisms) {
+      String name = own.name();
+      if (!SaslMechanism.isValidName(name)) {
+        throw new IllegalArgumentException(
+            "not a SASL mechanism name (RFC 4422: 1 to 20 of A-Z, 0-9, - and _): " + name);
+      }
+      if (known.contains(name)) {
+        throw new IllegalArgumentException(
+            "SASL mechanism "
+                + name
+                + " is already "
+                + (SaslMechanism.STANDARD.contains(name) ? "built in" : "given"));
+      }
+      known.add(name);
+    }
     List<String> names = new ArrayList<>();
     for (String m : mechanisms) {
       String name = m.toUpperCase(Locale.ROOT);
-      if (!SaslMechanism.STANDARD.contains(name)) {
-        throw new IllegalArgumentException(
-            "unknown SASL mechanism " + m + "; supported: " + SaslMechanism.STANDARD);
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown SASL mechanism " + m + "; supported: " + known);
       }
       if (!names.contains(name)) {
         names.add(name);
       }
     }
     // resolved once here: the server asks on every AUTH and every EHLO
-    mechanisms =
-        names.isEmpty() && authenticator != null ? supported(authenticator) : List.copyOf(names);
+    if (names.isEmpty() && authenticator != null) {
+      names.addAll(supported(authenticator));
+      ownMechanisms.forEach(own -> names.add(own.name()));
+    }
+    mechanisms = List.copyOf(names);
     if (required && authenticator == null) {
       throw new IllegalArgumentException("AUTH cannot be required without an authenticator");
     }
@@ -105,6 +138,22 @@ public record AuthSettings(
    */
   public List<String> offeredMechanisms() {
     return authenticator == null ? List.of() : mechanisms;
+  }
+
+  /**
+   * A new instance of the offered mechanism of this name (upper case): the application's own
+   * instance, or a new built-in one.
+   */
+  public Optional<SaslMechanism> mechanism(String name) {
+    if (!offeredMechanisms().contains(name)) {
+      return Optional.empty();
+    }
+    for (SaslMechanism own : ownMechanisms) {
+      if (own.name().equals(name)) {
+        return Optional.of(own);
+      }
+    }
+    return SaslMechanism.of(name);
   }
 
   private static List<String> supported(Authenticator a) {

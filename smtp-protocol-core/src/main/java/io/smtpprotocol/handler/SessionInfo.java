@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What is known of one connection. A new value is made for every change (greeting, TLS, AUTH);
- * handlers see a snapshot.
+ * What is known of one connection. The engine makes a new value for every change (greeting, TLS,
+ * AUTH); handlers see a snapshot. An application makes one with the constructor, for example to
+ * call its handler in a unit test.
  *
  * <p>A trusted proxy that sends XCLIENT replaces the client's attributes: the remote and local
  * address, the greeting, the authenticated user and the client's host name are then the ones it
@@ -48,42 +49,6 @@ public record SessionInfo(
       @Nullable TlsInfo tls,
       @Nullable String authenticatedUser) {
     this(id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, null);
-  }
-
-  /** This session with an accepted greeting. */
-  public SessionInfo withHello(Command.@Nullable Hello hello) {
-    return new SessionInfo(
-        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
-  }
-
-  /** This session after a TLS handshake. */
-  public SessionInfo withTls(@Nullable TlsInfo tls) {
-    return new SessionInfo(
-        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
-  }
-
-  /** This session after a successful AUTH. */
-  public SessionInfo withAuthenticatedUser(@Nullable String user) {
-    return new SessionInfo(
-        id, remoteAddress, localAddress, connectedAt, hello, tls, user, clientName);
-  }
-
-  /** This session seen from another client address (PROXY protocol, XCLIENT). */
-  public SessionInfo withRemoteAddress(SocketAddress remote) {
-    return new SessionInfo(
-        id, remote, localAddress, connectedAt, hello, tls, authenticatedUser, clientName);
-  }
-
-  /** This session as connected to another local address (XCLIENT). */
-  public SessionInfo withLocalAddress(SocketAddress local) {
-    return new SessionInfo(
-        id, remoteAddress, local, connectedAt, hello, tls, authenticatedUser, clientName);
-  }
-
-  /** This session with the client's host name (XCLIENT). */
-  public SessionInfo withClientName(@Nullable String name) {
-    return new SessionInfo(
-        id, remoteAddress, localAddress, connectedAt, hello, tls, authenticatedUser, name);
   }
 
   /** Whether the connection is encrypted. */

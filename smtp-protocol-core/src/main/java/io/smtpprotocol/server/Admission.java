@@ -22,7 +22,7 @@ final class Admission {
 
   Admission(SessionHost host) {
     this.host = host;
-    this.observer = host.config().observer();
+    this.observer = host.observer();
   }
 
   /** The reply refusing a connection from {@code remote}, or null: it is admitted and counted. */

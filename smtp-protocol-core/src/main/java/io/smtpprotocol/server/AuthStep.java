@@ -61,7 +61,7 @@ final class AuthStep {
     this.settings = host.config().auth();
     this.authenticator = settings.authenticator();
     this.domain = host.config().domain();
-    this.observer = host.config().observer();
+    this.observer = host.observer();
     this.input = input;
     this.out = out;
     this.calls = calls;
@@ -179,7 +179,7 @@ final class AuthStep {
             return;
           }
           end();
-          session.info(session.info().withAuthenticatedUser(identity));
+          session.info(SessionInfos.authenticated(session.info(), identity));
           observer.auth(e.mechanism(), true);
           out.event("{} authenticated with {}", e.mechanism());
           out.write(d.replyOr(Replies.AUTH_SUCCEEDED, Replies.AUTH_FAILED), Verb.AUTH);

@@ -52,7 +52,7 @@ final class HandlerCalls {
   HandlerCalls(SmtpSession session, SessionHost host, ReplyWriter out) {
     this.session = session;
     this.host = host;
-    this.handler = host.config().handler();
+    this.handler = host.handler();
     this.overrides = host.overrides();
     this.authEnabled = host.authEnabled();
     this.out = out;

@@ -42,7 +42,7 @@ final class HelloStep {
         h -> h.greeting(snapshot, hello),
         d -> {
           if (d.accepted()) {
-            SessionInfo info = session.info(session.info().withHello(hello));
+            SessionInfo info = session.info(SessionInfos.greeted(session.info(), hello));
             Reply greeting =
                 hello.extended()
                     ? xclient.ehlo(host.ehloReply(info.tls() != null), info)

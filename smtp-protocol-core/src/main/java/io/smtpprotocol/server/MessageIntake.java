@@ -56,8 +56,8 @@ final class MessageIntake {
     this.out = out;
     this.calls = calls;
     this.overrides = host.overrides();
-    this.handler = host.config().handler();
-    this.observer = host.config().observer();
+    this.handler = host.handler();
+    this.observer = host.observer();
     this.limits = host.config().limits();
     this.lmtp = host.config().lmtp();
   }

@@ -1,26 +1,24 @@
 package io.smtpprotocol.server;
 
 import io.smtpprotocol.auth.AuthSettings;
-import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.tls.TlsSettings;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A server's settings, as the builder made them.
+ * A server's settings, as the builder made them: what the server is and offers, for an application
+ * or a health check to read. The application's own objects (handler, executor, observer) are not
+ * part of it.
  *
  * @param domain the name in the greeting and EHLO reply
  * @param greeting the text after the domain in the greeting
  * @param address the bind address, or null for all
  * @param port the TCP port, 0 for any free one
  * @param unixSocket a Unix domain socket path instead of TCP, or null
- * @param handler the application's handler
  * @param limits the bounds
- * @param handlerExecutor where handler methods run, or null for the server's own pool
  * @param handlerThreads size of the server's own handler pool
  * @param ioThreads event loop threads, 0 for Netty's default
  * @param transport NIO or epoll
@@ -36,7 +34,6 @@ import org.jspecify.annotations.Nullable;
  * @param lmtp whether the server speaks LMTP (RFC 2033) instead of SMTP
  * @param xclientClients the peers allowed to send XCLIENT (IP addresses, CIDR blocks, {@code
  *     unix}); empty when XCLIENT is off
- * @param observer receives events for metrics
  * @param tls TLS mode, SSL context and whether TLS is required
  * @param auth the authenticator, SASL mechanisms and AUTH policy
  */
@@ -46,9 +43,7 @@ public record ServerConfig(
     @Nullable InetAddress address,
     int port,
     @Nullable Path unixSocket,
-    SmtpHandler handler,
     Limits limits,
-    @Nullable Executor handlerExecutor,
     int handlerThreads,
     int ioThreads,
     Transport transport,
@@ -63,6 +58,5 @@ public record ServerConfig(
     boolean dsn,
     boolean lmtp,
     List<String> xclientClients,
-    SmtpServerObserver observer,
     TlsSettings tls,
     AuthSettings auth) {}

@@ -51,7 +51,7 @@ record ServerReplies(
             + (mailMax > 0 ? " MAILMAX=" + mailMax : ""));
     Map<String, SaslMechanism> offered = new LinkedHashMap<>();
     for (String name : config.auth().offeredMechanisms()) {
-      offered.put(name, SaslMechanism.of(name).orElseThrow());
+      offered.put(name, config.auth().mechanism(name).orElseThrow());
     }
     String authLine = offered.isEmpty() ? null : "AUTH " + String.join(" ", offered.keySet());
     List<String> plain = new ArrayList<>(ehlo);

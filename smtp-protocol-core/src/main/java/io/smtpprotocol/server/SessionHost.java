@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.handler.SessionInfo;
+import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.protocol.Reply;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +20,12 @@ import org.jspecify.annotations.Nullable;
 interface SessionHost {
 
   ServerConfig config();
+
+  /** The application's handler. */
+  SmtpHandler handler();
+
+  /** Receives events for metrics. */
+  SmtpServerObserver observer();
 
   HandlerOverrides overrides();
 
@@ -82,6 +89,16 @@ interface SessionHost {
       @Override
       public ServerConfig config() {
         return server.config();
+      }
+
+      @Override
+      public SmtpHandler handler() {
+        return server.parts().handler();
+      }
+
+      @Override
+      public SmtpServerObserver observer() {
+        return server.parts().observer();
       }
 
       @Override

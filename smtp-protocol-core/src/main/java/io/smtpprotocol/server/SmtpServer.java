@@ -35,8 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +68,7 @@ public final class SmtpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmtpServer.class);
 
   private final ServerConfig config;
+  private final ServerParts parts;
   private final AtomicInteger connections = new AtomicInteger();
   private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
   private final AtomicLong sessionIds = new AtomicLong();
@@ -96,15 +95,16 @@ public final class SmtpServer implements AutoCloseable {
   private final WarningLimiter warnings = new WarningLimiter(10, TimeUnit.SECONDS.toNanos(10));
   private final @Nullable ProxyProtocol proxyProtocol;
 
-  SmtpServer(ServerConfig config, @Nullable ProxyProtocol proxyProtocol) {
+  SmtpServer(ServerConfig config, ServerParts parts, @Nullable ProxyProtocol proxyProtocol) {
     this.config = config;
+    this.parts = parts;
     this.proxyProtocol = proxyProtocol;
     this.authFailures =
         new AddressFailures(
             config.auth().maxAddressFailures(),
             config.auth().addressFailureWindow(),
             AddressFailures.DEFAULT_CAPACITY);
-    this.overrides = HandlerOverrides.of(config.handler());
+    this.overrides = HandlerOverrides.of(parts.handler());
     this.xclientClients = TrustedAddresses.of(config.xclientClients());
     this.replies = ServerReplies.of(config);
   }
@@ -134,18 +134,9 @@ public final class SmtpServer implements AutoCloseable {
     workerGroup =
         new MultiThreadIoEventLoopGroup(
             config.ioThreads(), new DefaultThreadFactory("smtp-io", true), io);
-    Executor ex = config.handlerExecutor();
+    Executor ex = parts.handlerExecutor();
     if (ex == null) {
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              0,
-              config.handlerThreads(),
-              60,
-              TimeUnit.SECONDS,
-              new SynchronousQueue<>(),
-              new DefaultThreadFactory("smtp-handler", true));
-      ownedExecutor = pool;
-      ex = pool;
+      ex = ownedExecutor = ServerParts.handlerPool(config.handlerThreads());
     }
     executor = ex;
     sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
@@ -243,6 +234,10 @@ public final class SmtpServer implements AutoCloseable {
   /** The server's configuration. */
   public ServerConfig config() {
     return config;
+  }
+
+  ServerParts parts() {
+    return parts;
   }
 
   /** Open connections now. */

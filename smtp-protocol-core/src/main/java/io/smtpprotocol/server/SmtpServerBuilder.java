@@ -3,6 +3,7 @@ package io.smtpprotocol.server;
 import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.auth.AuthSettings;
 import io.smtpprotocol.auth.Authenticator;
+import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
@@ -56,6 +57,7 @@ public final class SmtpServerBuilder {
   private boolean tlsRequired;
   private @Nullable Authenticator authenticator;
   private List<String> authMechanisms = List.of();
+  private final List<SaslMechanism> ownMechanisms = new ArrayList<>();
   private boolean authRequired;
   private boolean allowInsecureAuth;
   private int maxAuthFailures = AuthSettings.NONE.maxFailures();
@@ -313,7 +315,9 @@ public final class SmtpServerBuilder {
 
   /**
    * The SASL mechanisms to offer, in order: any of {@code PLAIN}, {@code LOGIN}, {@code CRAM-MD5},
-   * {@code XOAUTH2}, {@code SCRAM-SHA-256} (default: those the authenticator implements).
+   * {@code XOAUTH2}, {@code SCRAM-SHA-256}, or the name of one given to {@link
+   * #saslMechanism(SaslMechanism)} (default: those the authenticator implements, then the
+   * application's own).
    */
   public SmtpServerBuilder authMechanisms(Collection<String> mechanisms) {
     List<String> names = new ArrayList<>();
@@ -321,6 +325,17 @@ public final class SmtpServerBuilder {
       names.add(m.toUpperCase(Locale.ROOT));
     }
     this.authMechanisms = List.copyOf(names);
+    return this;
+  }
+
+  /**
+   * Adds a SASL mechanism of the application's own (for example EXTERNAL or OAUTHBEARER), offered
+   * when AUTH is on (an authenticator is set; the mechanism gets it, and may use it or not). Its
+   * name must be a valid SASL name and not one of the built-in ones; the server fails to build
+   * otherwise.
+   */
+  public SmtpServerBuilder saslMechanism(SaslMechanism mechanism) {
+    ownMechanisms.add(Objects.requireNonNull(mechanism, "mechanism"));
     return this;
   }
 
@@ -406,9 +421,7 @@ public final class SmtpServerBuilder {
             address,
             port,
             unixSocket,
-            handler,
             limits,
-            handlerExecutor,
             handlerThreads,
             ioThreads,
             transport,
@@ -423,7 +436,6 @@ public final class SmtpServerBuilder {
             dsn,
             lmtp,
             xclientClients,
-            observer,
             new TlsSettings(tlsMode, sslContext, tlsRequired),
             new AuthSettings(
                 authenticator,
@@ -433,7 +445,9 @@ public final class SmtpServerBuilder {
                 maxAuthFailures,
                 authFailureDelay,
                 maxAddressAuthFailures,
-                addressAuthFailureWindow)),
+                addressAuthFailureWindow,
+                ownMechanisms)),
+        new ServerParts(handler, handlerExecutor, observer),
         trustedProxies == null ? null : new ProxyProtocol(trustedProxies, proxyHeaderTimeout));
   }
 }

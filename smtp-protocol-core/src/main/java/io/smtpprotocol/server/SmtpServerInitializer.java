@@ -46,7 +46,7 @@ final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().addLast("tls", server.newSslHandler(ch, false));
       } catch (RuntimeException e) {
         log.warn("SMTP server {} cannot start TLS: {}", config.domain(), e.toString());
-        config.observer().tlsHandshake(false);
+        server.parts().observer().tlsHandshake(false);
         ch.close();
         return;
       }

@@ -71,7 +71,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     this.timers = new SessionTimers(this, limits);
     this.admission = new Admission(host);
     this.input = input;
-    this.out = new ReplyWriter(this, config.observer());
+    this.out = new ReplyWriter(this, host.observer());
     this.calls = new HandlerCalls(this, host, out);
     this.intake = new MessageIntake(this, host, input, out, calls);
     this.envelope = new EnvelopeStep(this, host, out, calls, intake);

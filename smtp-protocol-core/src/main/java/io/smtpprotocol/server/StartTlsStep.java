@@ -36,7 +36,7 @@ final class StartTlsStep {
       HandlerCalls calls) {
     this.session = session;
     this.host = host;
-    this.observer = host.config().observer();
+    this.observer = host.observer();
     this.input = input;
     this.out = out;
     this.intake = intake;
@@ -81,8 +81,7 @@ final class StartTlsStep {
     out.event("{} TLS {} {}", tls.protocol(), tls.cipherSuite());
     intake.reset();
     // the client must start again: its greeting and AUTH are forgotten
-    SessionInfo snapshot =
-        session.info(session.info().withTls(tls).withHello(null).withAuthenticatedUser(null));
+    SessionInfo snapshot = session.info(SessionInfos.encrypted(session.info(), tls));
     calls.decide(
         Event.TLS,
         h -> h.tls(snapshot),

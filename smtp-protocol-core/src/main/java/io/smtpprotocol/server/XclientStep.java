@@ -121,11 +121,7 @@ final class XclientStep {
     }
     Command.Hello hello =
         helo == null ? null : esmtp ? new Command.Ehlo(helo) : new Command.Helo(helo);
-    return info.withRemoteAddress(remote)
-        .withLocalAddress(local)
-        .withClientName(name)
-        .withHello(hello)
-        .withAuthenticatedUser(user);
+    return SessionInfos.namedByProxy(info, remote, local, name, hello, user);
   }
 
   /** The address with another IP address (null: unknown), keeping its port. */

@@ -50,6 +50,29 @@ class ArchitectureTests {
           "io.smtpprotocol.client.SmtpReplyException",
           "io.smtpprotocol.client.TlsPolicy");
 
+  /**
+   * AUTH: what an application implements or reads (the authenticator and its results, stored SCRAM
+   * credentials, the settings a server was built with), the server-side mechanism SPI it may
+   * implement, and the client-side exchange it may drive by itself. The mechanisms are internal.
+   */
+  static final Set<String> AUTH_API =
+      Set.of(
+          "io.smtpprotocol.auth.Authenticator",
+          "io.smtpprotocol.auth.AuthResult",
+          "io.smtpprotocol.auth.AuthSettings",
+          "io.smtpprotocol.auth.SaslClientExchange",
+          "io.smtpprotocol.auth.SaslExchange",
+          "io.smtpprotocol.auth.SaslMechanism",
+          "io.smtpprotocol.auth.SaslStep",
+          "io.smtpprotocol.auth.ScramCredential");
+
+  static final Set<String> TLS_API =
+      Set.of(
+          "io.smtpprotocol.tls.SslContexts",
+          "io.smtpprotocol.tls.TlsInfo",
+          "io.smtpprotocol.tls.TlsMode",
+          "io.smtpprotocol.tls.TlsSettings");
+
   @ArchTest
   static final ArchRule packagesFormNoCycle =
       slices().matching("io.smtpprotocol.(*)..").should().beFreeOfCycles();
@@ -69,6 +92,14 @@ class ArchitectureTests {
   @ArchTest
   static final ArchRule clientShowsOnlyItsApi =
       onlyDeclaredApiIsPublic("io.smtpprotocol.client", CLIENT_API);
+
+  @ArchTest
+  static final ArchRule authShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.auth", AUTH_API);
+
+  @ArchTest
+  static final ArchRule tlsShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.tls", TLS_API);
 
   private static ArchRule onlyDeclaredApiIsPublic(String pkg, Set<String> api) {
     return classes()

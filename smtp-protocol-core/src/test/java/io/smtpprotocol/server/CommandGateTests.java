@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -159,7 +160,15 @@ class CommandGateTests {
   @ParameterizedTest
   @EnumSource(State.class)
   void xclientFromAnUntrustedClientIsRefusedInEveryState(State state) {
-    SessionInfo elsewhere = info(state).withRemoteAddress(new InetSocketAddress("192.0.2.1", 25));
+    SessionInfo here = info(state);
+    SessionInfo elsewhere =
+        SessionInfos.namedByProxy(
+            here,
+            new InetSocketAddress("192.0.2.1", 25),
+            here.localAddress(),
+            here.clientName(),
+            here.hello(),
+            here.authenticatedUser());
     assertThat(XCLIENT.refusal(Verb.XCLIENT, elsewhere, transaction(state), () -> false))
         .isEqualTo(Replies.XCLIENT_NOT_AUTHORIZED);
     assertThat(PLAIN.refusal(Verb.XCLIENT, info(state), transaction(state), () -> false))
@@ -201,7 +210,10 @@ class CommandGateTests {
       value = State.class,
       names = {"IN_MAIL", "WITH_RCPT"})
   void authIsRefusedInsideATransaction(State state) {
-    SessionInfo encrypted = info(state).withTls(TLS);
+    SessionInfo greeted = info(state);
+    SessionInfo encrypted =
+        SessionInfos.greeted(
+            SessionInfos.encrypted(greeted, TLS), Objects.requireNonNull(greeted.hello()));
     assertThat(AUTH.refusal(Verb.AUTH, encrypted, transaction(state), () -> false))
         .isEqualTo(Replies.AUTH_IN_TRANSACTION);
   }
@@ -223,11 +235,11 @@ class CommandGateTests {
     if (state == State.NEW) {
       return info;
     }
-    info = info.withHello(new Command.Ehlo("client.test"));
     if (EnumSet.of(State.ENCRYPTED, State.AUTHENTICATED).contains(state)) {
-      info = info.withTls(TLS);
+      info = SessionInfos.encrypted(info, TLS);
     }
-    return state == State.AUTHENTICATED ? info.withAuthenticatedUser("user") : info;
+    info = SessionInfos.greeted(info, new Command.Ehlo("client.test"));
+    return state == State.AUTHENTICATED ? SessionInfos.authenticated(info, "user") : info;
   }
 
   private static Transaction transaction(State state) {

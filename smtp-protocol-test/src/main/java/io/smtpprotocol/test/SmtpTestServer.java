@@ -591,7 +591,19 @@ public final class SmtpTestServer
       SessionInfo client =
           r == null
               ? session
-              : r.clientOf(session.remoteAddress()).map(session::withRemoteAddress).orElse(session);
+              : r.clientOf(session.remoteAddress())
+                  .map(
+                      address ->
+                          new SessionInfo(
+                              session.id(),
+                              address,
+                              session.localAddress(),
+                              session.connectedAt(),
+                              session.hello(),
+                              session.tls(),
+                              session.authenticatedUser(),
+                              session.clientName()))
+                  .orElse(session);
       if (!inbox.add(new ReceivedMessage(number, client, envelope, raw))) {
         return answer(Event.MESSAGE, Decision.reject(STORE_FULL));
       }

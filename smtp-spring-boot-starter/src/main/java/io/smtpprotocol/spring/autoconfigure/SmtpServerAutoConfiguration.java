@@ -2,6 +2,7 @@ package io.smtpprotocol.spring.autoconfigure;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.smtpprotocol.auth.Authenticator;
+import io.smtpprotocol.auth.SaslMechanism;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.server.Limits;
 import io.smtpprotocol.server.SmtpServer;
@@ -38,7 +39,8 @@ import org.springframework.util.unit.DataSize;
  * <p>The server and the listener handler are made when the server starts, after every singleton
  * exists, so that all listener methods are known by then. An application's own {@link SmtpServer}
  * or {@link SmtpHandler} bean replaces the auto-configured one. TLS comes from the SSL bundle named
- * by {@code smtp.server.ssl.bundle}; an {@link Authenticator} bean turns AUTH on.
+ * by {@code smtp.server.ssl.bundle}; an {@link Authenticator} bean turns AUTH on, and {@link
+ * SaslMechanism} beans add mechanisms of the application's own to the built-in ones.
  */
 @AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass(SmtpServer.class)
@@ -71,6 +73,7 @@ public final class SmtpServerAutoConfiguration {
       ObjectProvider<SmtpServerCustomizer> customizers,
       ObjectProvider<SslBundles> sslBundles,
       ObjectProvider<Authenticator> authenticator,
+      ObjectProvider<SaslMechanism> saslMechanisms,
       Environment environment) {
     SmtpServerBuilder builder = SmtpServer.builder();
     PropertyMapper map = PropertyMapper.get();
@@ -94,6 +97,7 @@ public final class SmtpServerAutoConfiguration {
     tls(builder, properties, sslBundles);
     proxyProtocol(builder, properties.proxyProtocol());
     auth(builder, properties.auth(), authenticator.getIfUnique());
+    saslMechanisms.orderedStream().forEach(builder::saslMechanism);
     if (Threading.VIRTUAL.isActive(environment)) {
       builder.handlerExecutor(virtualThreads());
     }

@@ -3,6 +3,10 @@ package io.smtpprotocol.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.auth.Authenticator;
+import io.smtpprotocol.auth.SaslExchange;
+import io.smtpprotocol.auth.SaslMechanism;
+import io.smtpprotocol.auth.SaslStep;
+import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpRejectException;
 import io.smtpprotocol.server.SmtpServer;
 import io.smtpprotocol.spring.TestSslBundles;
@@ -10,10 +14,16 @@ import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
 import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
+import io.smtpprotocol.tls.TlsInfo;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
@@ -63,6 +73,63 @@ class SmtpServerAuthTests {
                 .isEqualTo(235);
           }
         });
+  }
+
+  /** SASL EXTERNAL (RFC 4422, appendix A): the identity is the client certificate's subject. */
+  static final class External implements SaslMechanism {
+    @Override
+    public String name() {
+      return "EXTERNAL";
+    }
+
+    @Override
+    public SaslExchange start(SessionInfo session, Authenticator authenticator, String serverName) {
+      TlsInfo tls = session.tls();
+      Principal client = tls == null ? null : tls.peerPrincipal();
+      return response -> {
+        if (response == null) {
+          return CompletableFuture.completedStage(SaslStep.challenge(new byte[0]));
+        }
+        String authzid = new String(response, StandardCharsets.UTF_8);
+        boolean ok = client != null && (authzid.isEmpty() || authzid.equals(client.getName()));
+        return CompletableFuture.completedStage(
+            ok ? SaslStep.success(client.getName()) : SaslStep.failure());
+      };
+    }
+  }
+
+  static final class Senders {
+    final BlockingQueue<String> users = new LinkedBlockingQueue<>();
+
+    @SmtpListener(SmtpEvent.MAIL_FROM)
+    void from(SessionInfo session) {
+      users.add(String.valueOf(session.authenticatedUser()));
+    }
+  }
+
+  @Test
+  void saslMechanismBeansAreOfferedAfterTheBuiltInOnes() {
+    runner
+        .withBean(External.class)
+        .withBean(Senders.class)
+        .withPropertyValues("smtp.server.ssl.client-auth=want")
+        .run(
+            context -> {
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
+                c.startTlsAndHandshake(pki.clientContext(pki.client));
+                assertThat(c.command("EHLO client.test").lines())
+                    .contains("AUTH SCRAM-SHA-256 PLAIN LOGIN EXTERNAL");
+                assertThat(c.command("AUTH EXTERNAL =").code()).isEqualTo(235);
+                assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+              }
+              assertThat(context.getBean(Senders.class).users.poll(5, TimeUnit.SECONDS))
+                  .isEqualTo("CN=client.test");
+              try (RawClient c = RawClient.afterEhlo(port(context))) {
+                c.startTlsAndHandshake(pki.clientContext(null));
+                c.command("EHLO client.test");
+                assertThat(c.command("AUTH EXTERNAL =").code()).isEqualTo(535);
+              }
+            });
   }
 
   @Test

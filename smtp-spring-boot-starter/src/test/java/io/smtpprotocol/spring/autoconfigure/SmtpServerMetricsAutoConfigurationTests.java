@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smtpprotocol.auth.Authenticator;
 import io.smtpprotocol.server.SmtpServer;
-import io.smtpprotocol.server.SmtpServerObserver;
 import io.smtpprotocol.spring.TestSslBundles;
 import io.smtpprotocol.spring.listener.SmtpEvent;
 import io.smtpprotocol.spring.listener.SmtpListener;
@@ -46,8 +45,6 @@ class SmtpServerMetricsAutoConfigurationTests {
         .run(
             context -> {
               assertThat(context).hasSingleBean(SmtpServerMeterBinder.class);
-              assertThat(context.getBean(SmtpServer.class).config().observer())
-                  .isSameAs(context.getBean(SmtpServerMeterBinder.class));
               MeterRegistry registry = context.getBean(MeterRegistry.class);
               int port = context.getBean(SmtpServer.class).port();
               try (RawClient c = RawClient.afterEhlo(port)) {
@@ -161,12 +158,17 @@ class SmtpServerMetricsAutoConfigurationTests {
 
   @Test
   void metricsBackOffWithoutAMeterRegistry() {
-    runner.run(
-        context -> {
-          assertThat(context).doesNotHaveBean(SmtpServerMeterBinder.class);
-          assertThat(context.getBean(SmtpServer.class).config().observer())
-              .isSameAs(SmtpServerObserver.NONE);
-        });
+    runner
+        .withBean(Accepting.class)
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(SmtpServerMeterBinder.class);
+              // the server runs without an observer: a whole session works
+              try (RawClient c = RawClient.afterEhlo(context.getBean(SmtpServer.class).port())) {
+                assertThat(c.mail("a@example.com", "b@example.com", "hello").code()).isEqualTo(250);
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+              }
+            });
   }
 
   @Test
@@ -193,7 +195,12 @@ class SmtpServerMetricsAutoConfigurationTests {
         .run(
             context -> {
               assertThat(context).hasSingleBean(SmtpServerMeterBinder.class);
-              assertThat(context.getBean(SmtpServer.class).config().observer()).isSameAs(own);
+              // the registry's meters are the user's binder's: they see the server's traffic
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              try (RawClient c = RawClient.afterEhlo(context.getBean(SmtpServer.class).port())) {
+                assertThat(registry.get("smtp.server.connections.active").gauge().value())
+                    .isEqualTo(1);
+              }
             });
   }
 
