@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.smtpprotocol.server.SmtpServer;
-import java.io.BufferedReader;
+import io.smtpprotocol.testing.RawClient;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +15,15 @@ class SmtpSinkTests {
   @Test
   void sinkAcceptsAMessageAndAnswers250() throws IOException {
     SmtpServer sink = SmtpSink.start("--port", "0", "--address", "127.0.0.1", "--io-threads", "1");
-    try (Socket socket = connect(sink.port())) {
-      BufferedReader in = reader(socket);
-      OutputStream out = socket.getOutputStream();
-      assertThat(in.readLine()).startsWith("220 smtp-sink ");
-      assertThat(command(in, out, "EHLO client.test")).startsWith("250 ");
-      assertThat(command(in, out, "MAIL FROM:<bench@example.com>")).startsWith("250 ");
-      assertThat(command(in, out, "RCPT TO:<anyone@anywhere.test>")).startsWith("250 ");
-      assertThat(command(in, out, "DATA")).startsWith("354 ");
+    try (RawClient c = new RawClient(sink.port())) {
+      assertThat(c.reply().line()).startsWith("220 smtp-sink ");
+      assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
+      assertThat(c.command("MAIL FROM:<bench@example.com>").code()).isEqualTo(250);
+      assertThat(c.command("RCPT TO:<anyone@anywhere.test>").code()).isEqualTo(250);
+      assertThat(c.command("DATA").code()).isEqualTo(354);
       String body = "Subject: x\r\n\r\n" + ("X".repeat(80) + "\r\n").repeat(1000) + "..dot\r\n";
-      assertThat(command(in, out, body + ".")).startsWith("250 ");
-      assertThat(command(in, out, "QUIT")).startsWith("221 ");
+      assertThat(c.command(body + ".").code()).isEqualTo(250);
+      assertThat(c.command("QUIT").code()).isEqualTo(221);
     } finally {
       sink.shutdownGracefully(Duration.ofSeconds(1)).join();
     }
@@ -39,15 +32,12 @@ class SmtpSinkTests {
   @Test
   void messageAboveMaxMessageSizeIsRefusedWith552() throws IOException {
     SmtpServer sink = SmtpSink.start("--port=0", "--max-message-size=1000", "--io-threads=1");
-    try (Socket socket = connect(sink.port())) {
-      BufferedReader in = reader(socket);
-      OutputStream out = socket.getOutputStream();
-      in.readLine();
-      assertThat(command(in, out, "HELO client.test")).startsWith("250 ");
-      assertThat(command(in, out, "MAIL FROM:<>")).startsWith("250 ");
-      assertThat(command(in, out, "RCPT TO:<a@b.test>")).startsWith("250 ");
-      assertThat(command(in, out, "DATA")).startsWith("354 ");
-      assertThat(command(in, out, "X".repeat(2000) + "\r\n.")).startsWith("552 ");
+    try (RawClient c = RawClient.greeted(sink.port())) {
+      assertThat(c.command("HELO client.test").code()).isEqualTo(250);
+      assertThat(c.command("MAIL FROM:<>").code()).isEqualTo(250);
+      assertThat(c.command("RCPT TO:<a@b.test>").code()).isEqualTo(250);
+      assertThat(c.command("DATA").code()).isEqualTo(354);
+      assertThat(c.command("X".repeat(2000) + "\r\n.").code()).isEqualTo(552);
     } finally {
       sink.shutdownGracefully(Duration.ofSeconds(1)).join();
     }
@@ -95,9 +85,9 @@ class SmtpSinkTests {
     assertThat(options.trustedProxies()).containsExactly("127.0.0.1");
     SmtpServer sink = SmtpSink.start(options);
     try {
-      try (Socket socket = connect(sink.port())) {
-        socket.getOutputStream().write("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(reader(socket).readLine()).isNull(); // closed without a greeting
+      try (RawClient c = new RawClient(sink.port())) {
+        c.send("EHLO client.test\r\n");
+        assertThat(c.readLine()).isNull(); // closed without a greeting
       }
       assertThat(Warmup.run(sink, 20, true, true)).isEqualTo(20);
     } finally {
@@ -116,32 +106,5 @@ class SmtpSinkTests {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SmtpSink.Options.parse("--port"))
         .withMessageContaining("missing value");
-  }
-
-  private static Socket connect(int port) throws IOException {
-    Socket socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    socket.setSoTimeout(10_000);
-    return socket;
-  }
-
-  private static BufferedReader reader(Socket socket) throws IOException {
-    return new BufferedReader(
-        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-  }
-
-  /** Sends a line and returns the last line of the reply. */
-  private static String command(BufferedReader in, OutputStream out, String line)
-      throws IOException {
-    out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    String reply;
-    do {
-      reply = in.readLine();
-      if (reply == null) {
-        throw new IOException("connection closed after " + line.lines().findFirst().orElse(""));
-      }
-    } while (reply.length() > 3 && reply.charAt(3) == '-');
-    return reply;
   }
 }
