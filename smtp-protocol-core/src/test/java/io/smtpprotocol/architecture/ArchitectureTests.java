@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * The core's structure, checked on every build: its packages form no cycle, it knows nothing of
- * Spring, and the packages that hold the engine's internals show only their declared API.
+ * Spring, and every package shows only its declared API (a public type added without being declared
+ * here fails the build).
  */
 @AnalyzeClasses(packages = "io.smtpprotocol", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
@@ -73,6 +74,37 @@ class ArchitectureTests {
           "io.smtpprotocol.tls.TlsMode",
           "io.smtpprotocol.tls.TlsSettings");
 
+  /**
+   * The wire vocabulary both sides share, public on purpose: an application or a test parses and
+   * builds commands, replies, paths and parameters with it.
+   */
+  static final Set<String> PROTOCOL_API =
+      Set.of(
+          "io.smtpprotocol.protocol.Command",
+          "io.smtpprotocol.protocol.CommandParser",
+          "io.smtpprotocol.protocol.DsnNotify",
+          "io.smtpprotocol.protocol.DsnReturn",
+          "io.smtpprotocol.protocol.EnhancedStatus",
+          "io.smtpprotocol.protocol.Extensions",
+          "io.smtpprotocol.protocol.MailParameters",
+          "io.smtpprotocol.protocol.Mailbox",
+          "io.smtpprotocol.protocol.Replies",
+          "io.smtpprotocol.protocol.Reply",
+          "io.smtpprotocol.protocol.ReplyParser",
+          "io.smtpprotocol.protocol.ReversePath",
+          "io.smtpprotocol.protocol.Verb");
+
+  static final Set<String> HANDLER_API =
+      Set.of(
+          "io.smtpprotocol.handler.Decision",
+          "io.smtpprotocol.handler.Envelope",
+          "io.smtpprotocol.handler.MessageAbortedException",
+          "io.smtpprotocol.handler.MessageBody",
+          "io.smtpprotocol.handler.Recipient",
+          "io.smtpprotocol.handler.SessionInfo",
+          "io.smtpprotocol.handler.SmtpHandler",
+          "io.smtpprotocol.handler.SmtpRejectException");
+
   @ArchTest
   static final ArchRule packagesFormNoCycle =
       slices().matching("io.smtpprotocol.(*)..").should().beFreeOfCycles();
@@ -100,6 +132,29 @@ class ArchitectureTests {
   @ArchTest
   static final ArchRule tlsShowsOnlyItsApi =
       onlyDeclaredApiIsPublic("io.smtpprotocol.tls", TLS_API);
+
+  @ArchTest
+  static final ArchRule protocolShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.protocol", PROTOCOL_API);
+
+  @ArchTest
+  static final ArchRule handlerShowsOnlyItsApi =
+      onlyDeclaredApiIsPublic("io.smtpprotocol.handler", HANDLER_API);
+
+  @ArchTest
+  static final ArchRule everyPackageIsChecked =
+      classes()
+          .that()
+          .resideInAPackage("io.smtpprotocol..")
+          .should()
+          .resideInAnyPackage(
+              "io.smtpprotocol.protocol",
+              "io.smtpprotocol.handler",
+              "io.smtpprotocol.tls",
+              "io.smtpprotocol.auth",
+              "io.smtpprotocol.server",
+              "io.smtpprotocol.client")
+          .because("a new package declares its API here too");
 
   private static ArchRule onlyDeclaredApiIsPublic(String pkg, Set<String> api) {
     return classes()
