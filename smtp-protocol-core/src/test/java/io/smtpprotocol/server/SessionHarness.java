@@ -3,21 +3,29 @@ package io.smtpprotocol.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.smtpprotocol.testing.RawClient.WireReply;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One session in an {@link EmbeddedChannel}, without sockets and without a started server: a
- * transcript goes in, the reply codes come out. Handler methods run at once on the test thread, so
- * the handler must answer without waiting for the event loop.
+ * transcript goes in, the replies come out. Handler methods run at once on the test thread, so the
+ * handler must answer without waiting for the event loop; a handler may also return a future that
+ * the test completes later (then {@link #reply()} runs what became pending).
+ *
+ * <p>Two ways to read: {@link #send} and {@link #replies()} give the codes of everything written so
+ * far; {@link #write}, {@link #command} and {@link #reply()} speak like {@code RawClient}, one
+ * whole reply (code and lines) at a time, for tests that moved here from a socket.
  */
 final class SessionHarness implements AutoCloseable {
 
@@ -27,9 +35,14 @@ final class SessionHarness implements AutoCloseable {
   private static final Method ACQUIRE = hostMethod("acquire", InetAddress.class);
   private static final Method RELEASE = hostMethod("release", InetAddress.class);
 
+  // bounds how often reply() runs pending tasks while it waits for a reply
+  private static final int MAX_ROUNDS = 100;
+
   final EmbeddedChannel channel;
   final SmtpSession session;
   private boolean draining;
+  private final StringBuilder unread = new StringBuilder(); // output not yet a whole reply
+  private final Deque<WireReply> pending = new ArrayDeque<>(); // whole replies not yet taken
 
   SessionHarness(SmtpServerBuilder builder) {
     SmtpServer server = builder.build(); // configured, never started
@@ -76,19 +89,122 @@ final class SessionHarness implements AutoCloseable {
 
   /** The codes of the replies written since the last call (a multiline reply counts once). */
   List<String> replies() {
-    StringBuilder text = new StringBuilder();
-    for (Object o; (o = channel.readOutbound()) != null; ) {
-      ByteBuf buf = (ByteBuf) o;
-      text.append(buf.toString(StandardCharsets.UTF_8));
-      buf.release();
-    }
+    collect();
     List<String> codes = new ArrayList<>();
-    for (String line : text.toString().split("\r\n")) {
-      if (line.length() >= 4 && line.charAt(3) == ' ') {
-        codes.add(line.substring(0, 3));
-      }
+    for (WireReply r; (r = pending.poll()) != null; ) {
+      codes.add(String.valueOf(r.code()));
     }
     return codes;
+  }
+
+  /** A session that has sent its 220 greeting, which was read. */
+  static SessionHarness greeted(SmtpServerBuilder builder) {
+    SessionHarness s = new SessionHarness(builder);
+    WireReply greeting = s.reply();
+    if (greeting.code() != 220) {
+      s.close();
+      throw new AssertionError("expected a 220 greeting, got " + greeting);
+    }
+    return s;
+  }
+
+  /** A greeted session after {@code EHLO client.test}, answered 250. */
+  static SessionHarness afterEhlo(SmtpServerBuilder builder) {
+    SessionHarness s = greeted(builder);
+    s.ehlo();
+    return s;
+  }
+
+  /** Sends text as it is (UTF-8; the caller writes the CRLFs), leaving its replies to be read. */
+  SessionHarness write(String raw) {
+    return writeBytes(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends octets as they are, leaving their replies to be read. */
+  SessionHarness writeBytes(byte[] raw) {
+    channel.writeInbound(Unpooled.wrappedBuffer(raw));
+    channel.runPendingTasks();
+    return this;
+  }
+
+  /** Sends a line with CRLF and takes the next reply. */
+  WireReply command(String line) {
+    write(line + "\r\n");
+    return reply();
+  }
+
+  /** Sends {@code EHLO client.test} and checks the 250 reply. */
+  WireReply ehlo() {
+    WireReply r = command("EHLO client.test");
+    if (r.code() != 250) {
+      throw new AssertionError("expected 250 to EHLO, got " + r);
+    }
+    return r;
+  }
+
+  /**
+   * The next whole reply. When none is there yet, runs the tasks that became pending (a handler's
+   * future completed by the test, for example) a bounded number of times; fails when still none.
+   */
+  WireReply reply() {
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      collect();
+      WireReply r = pending.poll();
+      if (r != null) {
+        return r;
+      }
+      channel.runPendingTasks();
+      channel.runScheduledPendingTasks();
+    }
+    throw new AssertionError("no reply; unread output: [" + unread + "]");
+  }
+
+  /** The next {@code n} whole replies. */
+  List<WireReply> replies(int n) {
+    List<WireReply> list = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      list.add(reply());
+    }
+    return list;
+  }
+
+  /** Whether the session closed the channel and wrote nothing more that was not read. */
+  boolean closedByServer() {
+    channel.runPendingTasks();
+    collect();
+    return pending.isEmpty() && unread.length() == 0 && !channel.isOpen();
+  }
+
+  /** Whether nothing was written that was not read, after running what is pending. */
+  boolean silent() {
+    channel.runPendingTasks();
+    collect();
+    return pending.isEmpty() && unread.length() == 0;
+  }
+
+  /** Moves what the channel wrote into {@link #pending}, as whole replies. */
+  private void collect() {
+    for (Object o; (o = channel.readOutbound()) != null; ) {
+      ByteBuf buf = (ByteBuf) o;
+      unread.append(buf.toString(StandardCharsets.UTF_8));
+      buf.release();
+    }
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int end; (end = unread.indexOf("\r\n", start)) >= 0; start = end + 2) {
+      String line = unread.substring(start, end);
+      if (line.length() < 3) {
+        throw new AssertionError("malformed reply line: " + line);
+      }
+      lines.add(line.length() > 4 ? line.substring(4) : "");
+      if (line.length() == 3 || line.charAt(3) != '-') {
+        pending.add(new WireReply(Integer.parseInt(line.substring(0, 3)), List.copyOf(lines)));
+        lines.clear();
+        unread.delete(0, end + 2);
+        start = 0;
+        end = -2;
+      }
+    }
   }
 
   Phase phase() {
