@@ -73,9 +73,7 @@ final class SessionHarness implements AutoCloseable {
 
   /** Lets {@code millis} pass on the channel's clock and runs what became due. */
   List<String> advance(long millis) {
-    channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-    channel.runPendingTasks();
-    channel.runScheduledPendingTasks();
+    elapse(millis);
     return replies();
   }
 
@@ -124,6 +122,14 @@ final class SessionHarness implements AutoCloseable {
   SessionHarness writeBytes(byte[] raw) {
     channel.writeInbound(Unpooled.wrappedBuffer(raw));
     channel.runPendingTasks();
+    return this;
+  }
+
+  /** Lets {@code millis} pass on the channel's clock, leaving the replies it caused to be read. */
+  SessionHarness elapse(long millis) {
+    channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+    channel.runPendingTasks();
+    channel.runScheduledPendingTasks();
     return this;
   }
 
