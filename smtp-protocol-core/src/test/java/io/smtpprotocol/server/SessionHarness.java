@@ -40,17 +40,31 @@ final class SessionHarness implements AutoCloseable {
 
   final EmbeddedChannel channel;
   final SmtpSession session;
+  private final Later later;
   private boolean draining;
   private final StringBuilder unread = new StringBuilder(); // output not yet a whole reply
   private final Deque<WireReply> pending = new ArrayDeque<>(); // whole replies not yet taken
 
   SessionHarness(SmtpServerBuilder builder) {
+    this(builder, new Later());
+  }
+
+  /**
+   * A session whose handler may answer through {@code later}: the harness completes those answers
+   * one at a time while {@link #reply()} waits for a reply.
+   */
+  SessionHarness(SmtpServerBuilder builder, Later later) {
+    this.later = later;
     SmtpServer server = builder.build(); // configured, never started
     Limits limits = server.config().limits();
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(limits.maxLineLength(), false, limits.bodyBufferSize());
     SessionInput input = SessionInput.of(decoder, limits.maxLineLength());
-    session = new SmtpSession(host(SessionHost.of(server)), input);
+    Executor handlerExecutor = server.config().handlerExecutor();
+    session =
+        new SmtpSession(
+            host(SessionHost.of(server), handlerExecutor == null ? Runnable::run : handlerExecutor),
+            input);
     channel = new EmbeddedChannel(false, false);
     channel.pipeline().addLast(ReplyEncoder.INSTANCE, decoder, session);
     try {
@@ -149,8 +163,9 @@ final class SessionHarness implements AutoCloseable {
   }
 
   /**
-   * The next whole reply. When none is there yet, runs the tasks that became pending (a handler's
-   * future completed by the test, for example) a bounded number of times; fails when still none.
+   * The next whole reply. When none is there yet, completes the oldest {@link Later} answer and
+   * runs the tasks that became pending (also those of a handler's future the test completed), a
+   * bounded number of times; fails when still none.
    */
   WireReply reply() {
     for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -159,6 +174,7 @@ final class SessionHarness implements AutoCloseable {
       if (r != null) {
         return r;
       }
+      later.completeOne();
       channel.runPendingTasks();
       channel.runScheduledPendingTasks();
     }
@@ -224,17 +240,18 @@ final class SessionHarness implements AutoCloseable {
 
   /**
    * The server's own answers (every method of {@link SessionHost}, forwarded), except that every
-   * connection is admitted, handler methods run at once on the caller and the harness says whether
-   * sessions are served. The four are looked up by signature, so that a change to them in {@code
-   * SessionHost} fails here rather than going unnoticed.
+   * connection is admitted, handler methods run on {@code executor} (at once on the caller, unless
+   * the builder was given a handler executor, which must run its tasks on the caller too) and the
+   * harness says whether sessions are served. The four are looked up by signature, so that a change
+   * to them in {@code SessionHost} fails here rather than going unnoticed.
    */
-  private SessionHost host(SessionHost server) {
+  private SessionHost host(SessionHost server, Executor executor) {
     InvocationHandler answers =
         (proxy, method, args) -> {
           if (method.equals(ACCEPTS_SESSIONS)) {
             return !draining;
           } else if (method.equals(EXECUTOR)) {
-            return (Executor) Runnable::run;
+            return executor;
           } else if (method.equals(ACQUIRE)) {
             return true;
           } else if (method.equals(RELEASE)) {
