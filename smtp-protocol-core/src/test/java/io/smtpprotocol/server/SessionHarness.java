@@ -9,6 +9,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,6 +40,9 @@ final class SessionHarness implements AutoCloseable {
   // bounds how often reply() runs pending tasks while it waits for a reply
   private static final int MAX_ROUNDS = 100;
 
+  /** Where the harness's client connects from: a loopback address, as a local test client's. */
+  static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40001);
+
   final EmbeddedChannel channel;
   final SmtpSession session;
   private final Later later;
@@ -65,7 +70,7 @@ final class SessionHarness implements AutoCloseable {
         new SmtpSession(
             host(SessionHost.of(server), handlerExecutor == null ? Runnable::run : handlerExecutor),
             input);
-    channel = new EmbeddedChannel(false, false);
+    channel = new ClientChannel();
     channel.pipeline().addLast(ReplyEncoder.INSTANCE, decoder, session);
     try {
       channel.register(); // activates the channel: the session begins
@@ -266,6 +271,18 @@ final class SessionHarness implements AutoCloseable {
     return (SessionHost)
         Proxy.newProxyInstance(
             SessionHost.class.getClassLoader(), new Class<?>[] {SessionHost.class}, answers);
+  }
+
+  /** An {@code EmbeddedChannel} whose peer is {@link #CLIENT}, as the session sees it. */
+  private static final class ClientChannel extends EmbeddedChannel {
+    ClientChannel() {
+      super(false, false);
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+      return isActive() ? CLIENT : null;
+    }
   }
 
   private static Method hostMethod(String name, Class<?>... parameters) {
