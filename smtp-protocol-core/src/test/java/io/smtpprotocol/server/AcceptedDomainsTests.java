@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.testing.RawClient;
-import java.io.IOException;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,7 +16,6 @@ class AcceptedDomainsTests {
 
   private final Queue<String> asked = new ConcurrentLinkedQueue<>();
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
 
   AcceptedDomainsTests() {
     handler.recipientFilter =
@@ -29,9 +25,9 @@ class AcceptedDomainsTests {
         };
   }
 
-  private RawClient inTransaction(List<String> domains) throws IOException {
-    server = TestServers.builder(handler).acceptedDomains(domains).build().start();
-    RawClient c = RawClient.greeted(server.port());
+  private SessionHarness inTransaction(List<String> domains) {
+    SmtpServerBuilder server = TestServers.builder(handler).acceptedDomains(domains);
+    SessionHarness c = SessionHarness.greeted(server);
     c.ehlo();
     assertThat(c.command("MAIL FROM:<a@sender.test>").code()).isEqualTo(250);
     return c;
@@ -39,12 +35,12 @@ class AcceptedDomainsTests {
 
   @Test
   void recipientOfAnotherDomainGets550AndNeverReachesTheHandler() throws Exception {
-    try (RawClient c = inTransaction(List.of("example.com"))) {
+    try (SessionHarness c = inTransaction(List.of("example.com"))) {
       assertThat(c.command("RCPT TO:<bob@other.test>").line())
           .isEqualTo("550 5.1.1 No such mailbox here: domain not served");
       assertThat(c.command("RCPT TO:<carol@Example.COM>").line()).startsWith("250 2.1.5 ");
       assertThat(c.command("DATA").code()).isEqualTo(354);
-      c.send("Subject: t\r\n\r\nbody\r\n.\r\n");
+      c.write("Subject: t\r\n\r\nbody\r\n.\r\n");
       assertThat(c.reply().code()).isEqualTo(250);
     }
     assertThat(asked).containsExactly("carol@Example.COM");
@@ -55,7 +51,7 @@ class AcceptedDomainsTests {
 
   @Test
   void barePostmasterIsAlwaysAccepted() throws Exception {
-    try (RawClient c = inTransaction(List.of("example.com"))) {
+    try (SessionHarness c = inTransaction(List.of("example.com"))) {
       assertThat(c.command("RCPT TO:<Postmaster>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<postmaster@other.test>").code()).isEqualTo(550);
     }
@@ -64,7 +60,7 @@ class AcceptedDomainsTests {
 
   @Test
   void subdomainsAndAddressLiteralsMatchOnlyAsListed() throws Exception {
-    try (RawClient c = inTransaction(List.of(" example.com ", "[192.0.2.1]"))) {
+    try (SessionHarness c = inTransaction(List.of(" example.com ", "[192.0.2.1]"))) {
       assertThat(c.command("RCPT TO:<a@mail.example.com>").code()).isEqualTo(550);
       assertThat(c.command("RCPT TO:<a@[192.0.2.1]>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<a@[192.0.2.2]>").code()).isEqualTo(550);
@@ -74,7 +70,7 @@ class AcceptedDomainsTests {
 
   @Test
   void everyDomainIsAcceptedWhenNoneAreListed() throws Exception {
-    try (RawClient c = inTransaction(List.of())) {
+    try (SessionHarness c = inTransaction(List.of())) {
       assertThat(c.command("RCPT TO:<a@anything.test>").code()).isEqualTo(250);
     }
     assertThat(asked).containsExactly("a@anything.test");

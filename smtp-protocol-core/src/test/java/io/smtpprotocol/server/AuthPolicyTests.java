@@ -21,10 +21,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** When AUTH is offered, required or refused, failure limits and what is logged. */
+/**
+ * When AUTH is offered, required or refused, failure limits and what is logged. Plaintext sessions
+ * go through the session harness; those after STARTTLS or across connections through a started
+ * server.
+ */
 class AuthPolicyTests {
 
   private static final TestPki pki = TestPki.get();
@@ -40,22 +44,35 @@ class AuthPolicyTests {
           return CompletableFuture.completedStage(Optional.empty());
         }
       };
-  @AutoClose private SmtpServer server;
+  private SmtpServer server;
 
-  private void start(UnaryOperator<SmtpServerBuilder> options) {
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private SmtpServerBuilder builder(UnaryOperator<SmtpServerBuilder> options) {
     SslContext context = pki.serverContext();
-    server =
-        options
-            .apply(
-                SmtpServer.builder()
-                    .domain("mx.test")
-                    .port(0)
-                    .handler(handler)
-                    .tls(TlsMode.STARTTLS, () -> context)
-                    .authenticator(authenticator)
-                    .authMechanisms(List.of("PLAIN", "LOGIN")))
-            .build()
-            .start();
+    return options.apply(
+        SmtpServer.builder()
+            .domain("mx.test")
+            .port(0)
+            .handler(handler)
+            .tls(TlsMode.STARTTLS, () -> context)
+            .authenticator(authenticator)
+            .authMechanisms(List.of("PLAIN", "LOGIN")));
+  }
+
+  /** A started server: for the tests that need TLS or more than one connection. */
+  private void start(UnaryOperator<SmtpServerBuilder> options) {
+    server = builder(options).build().start();
+  }
+
+  /** A plaintext session through the session harness, greeted. */
+  private SessionHarness plaintext(UnaryOperator<SmtpServerBuilder> options) {
+    return SessionHarness.greeted(builder(options));
   }
 
   private RawClient ehlo() throws Exception {
@@ -74,8 +91,7 @@ class AuthPolicyTests {
 
   @Test
   void authIsNeitherAdvertisedNorAcceptedBeforeTls() throws Exception {
-    start(b -> b);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = plaintext(b -> b)) {
       assertThat(c.command("EHLO client.test").lines()).noneMatch(l -> l.startsWith("AUTH"));
       RawClient.WireReply refused = c.command("AUTH PLAIN " + plain(PASSWORD));
       assertThat(refused.code()).isEqualTo(538);
@@ -89,8 +105,7 @@ class AuthPolicyTests {
 
   @Test
   void insecureAuthWhenAllowedIsAdvertisedAndWorksWithoutTls() throws Exception {
-    start(b -> b.allowInsecureAuth(true));
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = plaintext(b -> b.allowInsecureAuth(true))) {
       assertThat(c.command("EHLO client.test").lines()).contains("AUTH PLAIN LOGIN");
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(235);
     }
@@ -110,8 +125,8 @@ class AuthPolicyTests {
 
   @Test
   void tlsRequiredRefusesAuthBeforeStartTls() throws Exception {
-    start(b -> b.tlsRequired(true).allowInsecureAuth(true));
-    try (RawClient c = ehlo()) {
+    try (SessionHarness c = plaintext(b -> b.tlsRequired(true).allowInsecureAuth(true))) {
+      assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).lines())
           .containsExactly("5.7.0 Must issue a STARTTLS command first");
     }
@@ -204,8 +219,9 @@ class AuthPolicyTests {
 
   @Test
   void withoutAnAuthenticatorAuthIsNotImplementedAndTheMailParameterUnknown() throws Exception {
-    server = SmtpServer.builder().domain("mx.test").port(0).handler(handler).build().start();
-    try (RawClient c = ehlo()) {
+    SmtpServerBuilder builder = SmtpServer.builder().domain("mx.test").port(0).handler(handler);
+    try (SessionHarness c = SessionHarness.greeted(builder)) {
+      assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("AUTH PLAIN " + plain(PASSWORD)).code()).isEqualTo(502);
       assertThat(c.command("MAIL FROM:<a@example.com> AUTH=<>").code()).isEqualTo(555);
     }

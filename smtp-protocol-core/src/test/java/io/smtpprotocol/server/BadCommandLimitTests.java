@@ -3,7 +3,6 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.testing.RawClient;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,18 +10,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class BadCommandLimitTests {
 
-  @AutoClose private SmtpServer server;
+  private SmtpServerBuilder server;
 
   @BeforeEach
   void start() {
     server =
-        TestServers.start(
-            new RecordingHandler(), Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
+        TestServers.builder(new RecordingHandler())
+            .limits(Limits.DEFAULTS.withMaxBadCommands(3).withMaxLineLength(512));
   }
 
   @Test
   void tooManyErrorsEndTheSessionWith421() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       assertThat(c.command("XYZZY").code()).isEqualTo(500);
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(503);
       assertThat(c.command("NOOP").code()).isEqualTo(250);
@@ -35,12 +34,12 @@ class BadCommandLimitTests {
 
   @Test
   void malformedLinesCountAsErrors() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
-      c.send("x".repeat(600) + "\r\n");
+    try (SessionHarness c = SessionHarness.greeted(server)) {
+      c.write("x".repeat(600) + "\r\n");
       assertThat(c.reply().line()).startsWith("500 5.5.6 ");
-      c.send("NOOP\n");
+      c.write("NOOP\n");
       assertThat(c.reply().line()).startsWith("500 5.5.2 ");
-      c.send("NOOP \u0000\r\n");
+      c.write("NOOP \u0000\r\n");
       assertThat(c.reply().line()).startsWith("500 5.5.2 ");
       assertThat(c.reply().code()).isEqualTo(421);
       assertThat(c.closedByServer()).isTrue();
@@ -49,8 +48,8 @@ class BadCommandLimitTests {
 
   @Test
   void pipelinedErrorsStopAtTheLimit() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
-      c.send("A\r\nB\r\nC\r\nD\r\nE\r\n");
+    try (SessionHarness c = SessionHarness.greeted(server)) {
+      c.write("A\r\nB\r\nC\r\nD\r\nE\r\n");
       assertThat(c.replies(4))
           .extracting(RawClient.WireReply::code)
           .containsExactly(500, 500, 500, 421);

@@ -7,18 +7,18 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.SessionInfo;
 import io.smtpprotocol.handler.SmtpHandler;
 import io.smtpprotocol.testing.RawClient;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** BDAT (RFC 3030) in the session, through the session harness. */
 @Timeout(20)
 class ChunkingTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
+  private SmtpServerBuilder server = TestServers.builder(handler);
 
-  private RawClient transaction() throws Exception {
-    RawClient c = RawClient.greeted(server.port());
+  private SessionHarness transaction() {
+    SessionHarness c = SessionHarness.greeted(server);
     assertThat(c.ehlo().lines()).contains("CHUNKING");
     assertThat(c.command("MAIL FROM:<a@example.com> BODY=8BITMIME").code()).isEqualTo(250);
     assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
@@ -27,13 +27,12 @@ class ChunkingTests {
 
   @Test
   void chunksAreDeliveredConcatenatedAndUntouched() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = transaction()) {
-      c.send("BDAT 10\r\nline one\r\n");
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT 10\r\nline one\r\n");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 10 octets received");
-      c.send("BDAT 8\r\n.\r\nbare\n");
+      c.write("BDAT 8\r\n.\r\nbare\n");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 8 octets received");
-      c.send("BDAT 0 LAST\r\n");
+      c.write("BDAT 0 LAST\r\n");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok: message accepted");
     }
     assertThat(handler.takeMessage().text()).isEqualTo("line one\r\n.\r\nbare\n");
@@ -41,9 +40,8 @@ class ChunkingTests {
 
   @Test
   void singleLastChunkIsAWholeMessage() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = transaction()) {
-      c.send("BDAT 5 LAST\r\nhello");
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT 5 LAST\r\nhello");
       assertThat(c.reply().code()).isEqualTo(250);
       assertThat(c.command("MAIL FROM:<c@example.com>").code()).isEqualTo(250);
     }
@@ -52,8 +50,7 @@ class ChunkingTests {
 
   @Test
   void emptyLastChunkAloneIsAnEmptyMessage() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = transaction()) {
+    try (SessionHarness c = transaction()) {
       assertThat(c.command("BDAT 0 LAST").code()).isEqualTo(250);
     }
     assertThat(handler.takeMessage().body()).isEmpty();
@@ -61,13 +58,12 @@ class ChunkingTests {
 
   @Test
   void dataAfterBdatIsRefused() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = transaction()) {
-      c.send("BDAT 3\r\nabc");
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT 3\r\nabc");
       assertThat(c.reply().code()).isEqualTo(250);
       assertThat(c.command("DATA").line())
           .isEqualTo("503 5.5.1 DATA not allowed after BDAT in one transaction");
-      c.send("BDAT 3 LAST\r\ndef");
+      c.write("BDAT 3 LAST\r\ndef");
       assertThat(c.reply().code()).isEqualTo(250);
     }
     assertThat(handler.takeMessage().text()).isEqualTo("abcdef");
@@ -75,15 +71,14 @@ class ChunkingTests {
 
   @Test
   void refusedBdatStillConsumesItsChunk() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       // no transaction: refused, and the 12 octets that look like commands are skipped
-      c.send("BDAT 12\r\nRSET\r\nQUIT\r\nNOOP\r\n");
+      c.write("BDAT 12\r\nRSET\r\nQUIT\r\nNOOP\r\n");
       assertThat(c.reply().line()).isEqualTo("503 5.5.1 Need MAIL command");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
       c.command("MAIL FROM:<a@example.com>");
-      c.send("BDAT 6 LAST\r\nQUIT\r\nNOOP\r\n");
+      c.write("BDAT 6 LAST\r\nQUIT\r\nNOOP\r\n");
       assertThat(c.reply().line()).isEqualTo("503 5.5.1 Need RCPT command");
       assertThat(c.reply().line()).isEqualTo("250 2.0.0 Ok");
     }
@@ -92,10 +87,10 @@ class ChunkingTests {
 
   @Test
   void bdatWithoutChunkingIsNotImplementedButStillConsumed() throws Exception {
-    server = TestServers.builder(handler).chunking(false).build().start();
-    try (RawClient c = RawClient.greeted(server.port())) {
+    server = TestServers.builder(handler).chunking(false);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       assertThat(c.ehlo().lines()).doesNotContain("CHUNKING");
-      c.send("BDAT 6\r\nQUIT\r\nNOOP\r\n");
+      c.write("BDAT 6\r\nQUIT\r\nNOOP\r\n");
       assertThat(c.reply().line()).startsWith("502 5.5.1 ");
       assertThat(c.reply().code()).isEqualTo(250);
     }
@@ -103,9 +98,8 @@ class ChunkingTests {
 
   @Test
   void bdatSyntaxErrorConsumesNothing() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = transaction()) {
-      c.send("BDAT ten\r\nNOOP\r\n");
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT ten\r\nNOOP\r\n");
       assertThat(c.reply().line()).isEqualTo("501 5.5.4 Syntax: BDAT size [LAST]");
       assertThat(c.reply().code()).isEqualTo(250);
     }
@@ -121,9 +115,9 @@ class ChunkingTests {
             return Decision.reject(554, "5.7.1", "No mail today").asStage();
           }
         };
-    server = TestServers.start(refusing);
-    try (RawClient c = transaction()) {
-      c.send("BDAT 3\r\nabcBDAT 3\r\ndefBDAT 1 LAST\r\ng");
+    server = TestServers.builder(refusing);
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT 3\r\nabcBDAT 3\r\ndefBDAT 1 LAST\r\ng");
       assertThat(c.replies(3))
           .extracting(RawClient.WireReply::line)
           .containsOnly("554 5.7.1 No mail today");
@@ -134,9 +128,9 @@ class ChunkingTests {
 
   @Test
   void messageWithoutAMessageHandlerIsRefused() throws Exception {
-    server = TestServers.start(new SmtpHandler() {});
-    try (RawClient c = transaction()) {
-      c.send("BDAT 5 LAST\r\nhello");
+    server = TestServers.builder(new SmtpHandler() {});
+    try (SessionHarness c = transaction()) {
+      c.write("BDAT 5 LAST\r\nhello");
       assertThat(c.reply().line()).isEqualTo("554 5.3.2 Message not accepted: no message handler");
     }
   }

@@ -10,17 +10,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** The command hook, through the session harness. */
 @Timeout(20)
 class CommandEventTests {
 
-  /** Answers XPING itself (later, from another thread), takes over VRFY, fails on XFAIL. */
+  /** Answers XPING itself (later, after it returned), takes over VRFY, fails on XFAIL. */
   private static final class CommandHandler extends RecordingHandler {
     final List<String> seen = new CopyOnWriteArrayList<>();
+    final Later later = new Later();
 
     @Override
     public CompletionStage<Optional<Reply>> command(
@@ -28,9 +28,7 @@ class CommandEventTests {
       seen.add(verb + "|" + argument);
       switch (verb) {
         case "XPING":
-          return CompletableFuture.supplyAsync(
-              () -> Optional.of(Reply.of(250, "2.0.0", "pong " + argument)),
-              CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+          return later.supply(() -> Optional.of(Reply.of(250, "2.0.0", "pong " + argument)));
         case "VRFY":
           return CompletableFuture.completedStage(
               Optional.of(Reply.of(250, "2.1.5", "<" + argument + "@mx.test>")));
@@ -43,11 +41,16 @@ class CommandEventTests {
   }
 
   private final CommandHandler handler = new CommandHandler();
-  @AutoClose private final SmtpServer server = TestServers.start(handler);
+
+  private SessionHarness greeted() {
+    SessionHarness c = new SessionHarness(TestServers.builder(handler), handler.later);
+    assertThat(c.reply().code()).isEqualTo(220);
+    return c;
+  }
 
   @Test
   void applicationAnswersItsOwnVerb() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = greeted()) {
       assertThat(c.command("XPING hello there").line()).isEqualTo("250 2.0.0 pong hello there");
       assertThat(c.command("xping again").line()).isEqualTo("250 2.0.0 pong again");
       assertThat(c.command("XUNKNOWN").line()).startsWith("500 5.5.1 ");
@@ -57,7 +60,7 @@ class CommandEventTests {
 
   @Test
   void applicationTakesOverAnExistingVerb() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = greeted()) {
       assertThat(c.command("VRFY alice").line()).isEqualTo("250 2.1.5 <alice@mx.test>");
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -66,9 +69,9 @@ class CommandEventTests {
 
   @Test
   void otherCommandsGoOnAsUsual() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = greeted()) {
       c.ehlo();
-      c.send(
+      c.write(
           "MAIL FROM:<a@example.com>\r\nXPING 1\r\nRCPT TO:<b@example.com>\r\nXPING 2\r\nDATA\r\n");
       assertThat(c.replies(5))
           .extracting(RawClient.WireReply::line)
@@ -88,7 +91,7 @@ class CommandEventTests {
   @Test
   void failingCommandHandlerGives451() throws Exception {
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = greeted()) {
       assertThat(c.command("XFAIL now").line()).startsWith("451 4.3.0 ");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
       assertThat(log.warnings()).hasSize(1);
@@ -97,7 +100,7 @@ class CommandEventTests {
 
   @Test
   void controlCharactersNeverReachTheApplication() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = greeted()) {
       assertThat(c.command("XPING \u0000\u001b[2J").line()).startsWith("500 5.5.2 ");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }

@@ -15,7 +15,6 @@ import io.smtpprotocol.protocol.MailParameters;
 import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.Reply;
 import io.smtpprotocol.protocol.ReversePath;
-import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,39 +24,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A handler's {@link SmtpHandler#handledEvents()} decides which of its methods the server calls,
  * whatever the handler overrides; every other event gets the interface's default on the event loop.
+ * Through the session harness, with a handler executor that counts its tasks.
  */
 @Timeout(20)
 class DeclaredEventsTests {
 
-  private final ExecutorService pool = Executors.newSingleThreadExecutor();
+  // counts the tasks given to the handler executor and runs them at once, as the harness needs
   private final AtomicInteger handlerTasks = new AtomicInteger();
   private final Executor counting =
       task -> {
         handlerTasks.incrementAndGet();
-        pool.execute(task);
+        task.run();
       };
-  private SmtpServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    pool.shutdownNow();
-  }
-
-  private void start(SmtpHandler handler) {
-    server = TestServers.builder(handler).handlerExecutor(counting).build().start();
+  private SmtpServerBuilder server(SmtpHandler handler) {
+    return TestServers.builder(handler).handlerExecutor(counting);
   }
 
   @Test
@@ -77,8 +65,7 @@ class DeclaredEventsTests {
             return Set.of(Event.MESSAGE);
           }
         };
-    start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server(handler))) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").line()).isEqualTo("250 2.1.5 Recipient ok");
@@ -97,8 +84,7 @@ class DeclaredEventsTests {
   @Test
   void handlerOverridingEveryMethodIsCalledOnlyForTheListedEvents() throws Exception {
     Everything handler = new Everything(EnumSet.of(Event.VERIFY, Event.DISCONNECT));
-    start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server(handler))) {
       assertThat(c.command("EHLO client.test").code()).isEqualTo(250);
       assertThat(c.command("VRFY someone").line()).isEqualTo("550 5.0.0 verify called");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -117,14 +103,14 @@ class DeclaredEventsTests {
 
   @Test
   void listedEventWithoutAnOverrideGetsTheDefaultOnTheExecutor() throws Exception {
-    start(
+    SmtpHandler handler =
         new SmtpHandler() {
           @Override
           public Set<Event> handledEvents() {
             return Set.of(Event.MAIL_FROM);
           }
-        });
-    try (RawClient c = RawClient.greeted(server.port())) {
+        };
+    try (SessionHarness c = SessionHarness.greeted(server(handler))) {
       c.ehlo();
       assertThat(handlerTasks).hasValue(0);
       assertThat(c.command("MAIL FROM:<a@example.com>").line()).isEqualTo("250 2.1.0 Sender ok");

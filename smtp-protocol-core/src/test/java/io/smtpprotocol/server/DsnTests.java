@@ -6,9 +6,7 @@ import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.protocol.DsnNotify;
 import io.smtpprotocol.protocol.DsnReturn;
 import io.smtpprotocol.protocol.MailParameters;
-import io.smtpprotocol.testing.RawClient;
 import java.util.Set;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,18 +15,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DsnTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
 
-  private RawClient dsnSession() throws Exception {
-    server = TestServers.builder(handler).dsn(true).build().start();
-    RawClient c = RawClient.greeted(server.port());
+  private SessionHarness dsnSession() {
+    SessionHarness c = SessionHarness.greeted(TestServers.builder(handler).dsn(true));
     assertThat(c.ehlo().lines()).contains("DSN");
     return c;
   }
 
   @Test
   void parametersReachTheHandlerDecoded() throws Exception {
-    try (RawClient c = dsnSession()) {
+    try (SessionHarness c = dsnSession()) {
       assertThat(c.command("MAIL FROM:<a@example.org> RET=HDRS ENVID=QQ+2B314159").code())
           .isEqualTo(250);
       assertThat(
@@ -63,7 +59,7 @@ class DsnTests {
         "RCPT TO:<b@example.com> ORCPT=rfc822;"
       })
   void malformedValuesGet501(String command) throws Exception {
-    try (RawClient c = dsnSession()) {
+    try (SessionHarness c = dsnSession()) {
       if (command.startsWith("RCPT")) {
         assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
       }
@@ -73,8 +69,7 @@ class DsnTests {
 
   @Test
   void withoutDsnItsParametersAreUnknown() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(TestServers.builder(handler))) {
       assertThat(c.ehlo().lines()).doesNotContain("DSN");
       assertThat(c.command("MAIL FROM:<a@example.org> RET=FULL").code()).isEqualTo(555);
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);

@@ -6,16 +6,26 @@ import io.netty.handler.ssl.SslContext;
 import io.smtpprotocol.testing.RawClient;
 import io.smtpprotocol.testing.TestPki;
 import io.smtpprotocol.tls.TlsMode;
-import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** LIMITS (RFC 9422) with the per-session message limit, and REQUIRETLS (RFC 8689). */
+/**
+ * LIMITS (RFC 9422) with the per-session message limit, through the session harness, and REQUIRETLS
+ * (RFC 8689), which needs STARTTLS on a started server.
+ */
 class ExtensionLimitsAndRequireTlsTests {
 
   private static final TestPki pki = TestPki.get();
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
+  private SmtpServer server;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
 
   private SmtpServer startTls(boolean requireTls, Limits limits) {
     SslContext context = pki.serverContext();
@@ -29,7 +39,7 @@ class ExtensionLimitsAndRequireTlsTests {
     return server;
   }
 
-  private static void transaction(RawClient c) throws Exception {
+  private static void transaction(SessionHarness c) {
     assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
     assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
     assertThat(c.command("DATA").code()).isEqualTo(354);
@@ -38,17 +48,19 @@ class ExtensionLimitsAndRequireTlsTests {
 
   @Test
   void limitsAdvertiseTheRecipientLimit() throws Exception {
-    server = TestServers.start(handler, Limits.DEFAULTS.withMaxRecipients(25));
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder builder =
+        TestServers.builder(handler).limits(Limits.DEFAULTS.withMaxRecipients(25));
+    try (SessionHarness c = SessionHarness.greeted(builder)) {
       assertThat(c.ehlo().lines()).contains("LIMITS RCPTMAX=25");
     }
-    assertThat(server.extensions(false)).contains("LIMITS RCPTMAX=25");
+    assertThat(builder.build().extensions(false)).contains("LIMITS RCPTMAX=25");
   }
 
   @Test
   void messagesBeyondTheSessionLimitGet421AndTheConnectionCloses() throws Exception {
-    server = TestServers.start(handler, Limits.DEFAULTS.withMaxMessagesPerSession(2));
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder builder =
+        TestServers.builder(handler).limits(Limits.DEFAULTS.withMaxMessagesPerSession(2));
+    try (SessionHarness c = SessionHarness.greeted(builder)) {
       assertThat(c.ehlo().lines()).contains("LIMITS RCPTMAX=100 MAILMAX=2");
       transaction(c);
       transaction(c);
@@ -58,7 +70,7 @@ class ExtensionLimitsAndRequireTlsTests {
     }
     assertThat(handler.messages).hasSize(2);
     // a new connection starts counting again
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(builder)) {
       c.ehlo();
       transaction(c);
     }

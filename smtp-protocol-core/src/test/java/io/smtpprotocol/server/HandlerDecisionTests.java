@@ -33,6 +33,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/**
+ * What the session makes of its handler's answers, through the session harness; where the answer
+ * comes from another thread or the handler pool is at stake, through a started server.
+ */
 @Timeout(20)
 class HandlerDecisionTests {
 
@@ -47,7 +51,15 @@ class HandlerDecisionTests {
     elsewhere.shutdownNow();
   }
 
-  private static RawClient inTransaction(SmtpServer server) throws IOException {
+  private static SessionHarness inTransaction(SmtpServerBuilder server) {
+    SessionHarness c = SessionHarness.greeted(server);
+    c.ehlo();
+    assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
+    assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
+    return c;
+  }
+
+  private static RawClient rawInTransaction(SmtpServer server) throws IOException {
     RawClient c = RawClient.greeted(server.port());
     c.ehlo();
     assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -127,7 +139,7 @@ class HandlerDecisionTests {
           }
         };
     server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    try (RawClient c = rawInTransaction(server)) {
       c.command("DATA");
       assertThat(c.command("x\r\n.").code()).isEqualTo(250);
     }
@@ -140,13 +152,13 @@ class HandlerDecisionTests {
 
   @Test
   void rejectedMailLeavesNoTransaction() throws Exception {
-    server =
-        TestServers.start(
+    SmtpServerBuilder server =
+        TestServers.builder(
             mailDeciding(
                 from ->
                     (from.address().startsWith("bad") ? Decision.reject() : Decision.accept())
                         .asStage()));
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<bad@example.com>").line())
           .isEqualTo("550 5.7.1 Sender rejected");
@@ -168,8 +180,8 @@ class HandlerDecisionTests {
                 .asStage();
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);
@@ -200,8 +212,8 @@ class HandlerDecisionTests {
                 .asStage();
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = inTransaction(server)) {
       assertThat(c.command("DATA").line()).isEqualTo("451 4.3.1 Try again");
       assertThat(c.command("DATA").code()).isEqualTo(354);
       assertThat(c.command("x\r\n.").code()).isEqualTo(250);
@@ -217,8 +229,8 @@ class HandlerDecisionTests {
             return Decision.accept(250, "fine").asStage();
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = inTransaction(server)) {
       assertThat(c.command("DATA").code()).isEqualTo(354);
       assertThat(c.command("x\r\n.").code()).isEqualTo(250);
     }
@@ -235,8 +247,8 @@ class HandlerDecisionTests {
                 .asStage();
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       assertThat(c.command("EHLO bad.invalid").line()).isEqualTo("550 5.7.1 Hello rejected");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(503);
       c.ehlo();
@@ -253,8 +265,8 @@ class HandlerDecisionTests {
             return Decision.reject(554, "5.7.1", "Go away").asStage();
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = new RawClient(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = new SessionHarness(server)) {
       assertThat(c.reply().line()).isEqualTo("554 5.7.1 Go away");
       assertThat(c.closedByServer()).isTrue();
     }
@@ -265,8 +277,8 @@ class HandlerDecisionTests {
   @Test
   void eventsWithoutAHandlerMethodAreAccepted() throws Exception {
     RecordingHandler handler = new RecordingHandler(); // overrides rcptTo and message only
-    server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = inTransaction(server)) {
       assertThat(c.command("VRFY b").code()).isEqualTo(252);
       assertThat(c.command("DATA").code()).isEqualTo(354);
       assertThat(c.command("x\r\n.").code()).isEqualTo(250);
@@ -276,10 +288,10 @@ class HandlerDecisionTests {
 
   @Test
   void messageIsNeverSilentlyAccepted() throws Exception {
-    server = TestServers.start(new SmtpHandler() {});
-    try (RawClient c = inTransaction(server)) {
+    SmtpServerBuilder server = TestServers.builder(new SmtpHandler() {});
+    try (SessionHarness c = inTransaction(server)) {
       assertThat(c.command("DATA").code()).isEqualTo(354);
-      c.send("x".repeat(100_000) + "\r\n"); // more than the body buffer
+      c.write("x".repeat(100_000) + "\r\n"); // more than the body buffer
       assertThat(c.command(".").line())
           .isEqualTo("554 5.3.2 Message not accepted: no message handler");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
@@ -305,8 +317,8 @@ class HandlerDecisionTests {
             }
           }
         };
-    server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = inTransaction(server)) {
       c.command("DATA");
       assertThat(c.command("clean\r\n.").line()).isEqualTo("250 2.0.0 Queued as 42");
       c.command("MAIL FROM:<a@example.com>");
@@ -336,7 +348,7 @@ class HandlerDecisionTests {
           }
         };
     server = TestServers.start(handler);
-    try (RawClient c = inTransaction(server)) {
+    try (RawClient c = rawInTransaction(server)) {
       assertThat(c.command("DATA").code()).isEqualTo(354);
       c.send(message + ".\r\n");
     }
@@ -352,14 +364,14 @@ class HandlerDecisionTests {
 
   @Test
   void throwingHandlerGives451AndIsLoggedOnce() throws Exception {
-    server =
-        TestServers.start(
+    SmtpServerBuilder server =
+        TestServers.builder(
             mailDeciding(
                 from -> {
                   throw new IllegalStateException("database down");
                 }));
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com>").line())
           .isEqualTo("451 4.3.0 Local error in processing, try again later");
@@ -374,11 +386,11 @@ class HandlerDecisionTests {
 
   @Test
   void failedStageGives451() throws Exception {
-    server =
-        TestServers.start(
+    SmtpServerBuilder server =
+        TestServers.builder(
             mailDeciding(from -> CompletableFuture.failedFuture(new IOException("no"))));
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com>").line()).startsWith("451 4.3.0 ");
       assertThat(log.warnings()).hasSize(1);
@@ -387,9 +399,9 @@ class HandlerDecisionTests {
 
   @Test
   void nullStageGives451() throws Exception {
-    server = TestServers.start(mailDeciding(from -> null));
+    SmtpServerBuilder server = TestServers.builder(mailDeciding(from -> null));
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com>").line()).startsWith("451 4.3.0 ");
     }
@@ -398,15 +410,17 @@ class HandlerDecisionTests {
   @Test
   void handlerThatDoesNotAnswerInTimeGives451AndItsLateAnswerIsIgnored() throws Exception {
     CompletableFuture<Decision> never = new CompletableFuture<>();
-    server =
-        TestServers.start(
-            mailDeciding(
-                from -> from.address().startsWith("slow") ? never : Decision.acceptStage()),
-            Limits.DEFAULTS.withHandlerTimeout(Duration.ofMillis(200)));
+    SmtpServerBuilder server =
+        TestServers.builder(
+                mailDeciding(
+                    from -> from.address().startsWith("slow") ? never : Decision.acceptStage()))
+            .limits(Limits.DEFAULTS.withHandlerTimeout(Duration.ofMillis(200)));
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
-      assertThat(c.command("MAIL FROM:<slow@example.com>").line()).startsWith("451 4.3.0 ");
+      c.write("MAIL FROM:<slow@example.com>\r\n");
+      assertThat(c.silent()).isTrue(); // the handler has not answered yet
+      assertThat(c.elapse(200).reply().line()).startsWith("451 4.3.0 ");
       never.complete(Decision.accept());
       // the late accept neither answers nor starts a transaction
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(503);
@@ -489,9 +503,9 @@ class HandlerDecisionTests {
             throw new IllegalStateException("disk full");
           }
         };
-    server = TestServers.start(handler);
+    SmtpServerBuilder server = TestServers.builder(handler);
     try (LogCapture log = new LogCapture(SmtpSession.class);
-        RawClient c = inTransaction(server)) {
+        SessionHarness c = inTransaction(server)) {
       c.command("DATA");
       assertThat(c.command("x\r\n.").line()).startsWith("451 4.3.0 ");
       assertThat(c.command("NOOP").code()).isEqualTo(250);

@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-/** LMTP (RFC 2033): LHLO instead of HELO/EHLO, and one reply per recipient after the dot. */
+/**
+ * LMTP (RFC 2033): LHLO instead of HELO/EHLO, and one reply per recipient after the dot. The
+ * session's answers go through the session harness; our client's LMTP mode through a socket.
+ */
 class LmtpTests {
-
-  @AutoClose private SmtpServer server;
 
   /** Delivers to known mailboxes, says a full one is busy, and knows no one else. */
   private static final class Mailboxes extends RecordingHandler {
@@ -48,16 +48,15 @@ class LmtpTests {
     }
   }
 
-  private RawClient lhlo() throws Exception {
-    RawClient c = RawClient.greeted(server.port());
+  private static SessionHarness lhlo(SmtpServerBuilder server) {
+    SessionHarness c = SessionHarness.greeted(server);
     assertThat(c.command("LHLO client.test").lines()).contains("PIPELINING", "ENHANCEDSTATUSCODES");
     return c;
   }
 
   @Test
   void greetingSaysLmtpAndOnlyLhloIsTheHello() throws Exception {
-    server = TestServers.builder(new Mailboxes()).lmtp(true).build().start();
-    try (RawClient c = new RawClient(server.port())) {
+    try (SessionHarness c = new SessionHarness(TestServers.builder(new Mailboxes()).lmtp(true))) {
       assertThat(c.reply().last()).isEqualTo("mx.test LMTP ready");
       assertThat(c.command("HELO client.test").code()).isEqualTo(500);
       assertThat(c.command("EHLO client.test").code()).isEqualTo(500);
@@ -69,14 +68,13 @@ class LmtpTests {
 
   @Test
   void eachRecipientGetsItsOwnReplyInRcptOrder() throws Exception {
-    server = TestServers.builder(new Mailboxes()).lmtp(true).build().start();
-    try (RawClient c = lhlo()) {
+    try (SessionHarness c = lhlo(TestServers.builder(new Mailboxes()).lmtp(true))) {
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
       for (String to : List.of("ann", "full", "nobody", "bob")) {
         assertThat(c.command("RCPT TO:<" + to + "@example.com>").code()).isEqualTo(250);
       }
       assertThat(c.command("DATA").code()).isEqualTo(354);
-      c.send("Subject: hi\r\n\r\nbody\r\n.\r\n");
+      c.write("Subject: hi\r\n\r\nbody\r\n.\r\n");
       assertThat(c.replies(4))
           .extracting(RawClient.WireReply::line)
           .containsExactly(
@@ -91,13 +89,12 @@ class LmtpTests {
   @Test
   void aHandlerOfMessageAloneAnswersEveryRecipientAlike() throws Exception {
     RecordingHandler handler = new RecordingHandler();
-    server = TestServers.builder(handler).lmtp(true).build().start();
-    try (RawClient c = lhlo()) {
+    try (SessionHarness c = lhlo(TestServers.builder(handler).lmtp(true))) {
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<ann@example.com>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<bob@example.com>").code()).isEqualTo(250);
       assertThat(c.command("DATA").code()).isEqualTo(354);
-      c.send("Subject: hi\r\n\r\nbody\r\n.\r\n");
+      c.write("Subject: hi\r\n\r\nbody\r\n.\r\n");
       assertThat(c.replies(2)).extracting(RawClient.WireReply::code).containsExactly(250, 250);
     }
     assertThat(handler.messages).hasSize(1);
@@ -105,16 +102,15 @@ class LmtpTests {
 
   @Test
   void anSmtpListenerRefusesLhlo() throws Exception {
-    server = TestServers.start(new RecordingHandler());
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(TestServers.builder(new RecordingHandler()))) {
       assertThat(c.command("LHLO client.test").code()).isEqualTo(500);
     }
   }
 
   @Test
   void ourClientInLmtpModeGetsEachRecipientsReply() throws Exception {
-    server = TestServers.builder(new Mailboxes()).lmtp(true).build().start();
-    try (SmtpClient client = SmtpClient.builder().lmtp(true).build()) {
+    try (SmtpServer server = TestServers.builder(new Mailboxes()).lmtp(true).build().start();
+        SmtpClient client = SmtpClient.builder().lmtp(true).build()) {
       SendResult result =
           client
               .send(

@@ -6,19 +6,15 @@ import io.smtpprotocol.handler.Decision;
 import io.smtpprotocol.handler.Envelope;
 import io.smtpprotocol.handler.MessageBody;
 import io.smtpprotocol.handler.SessionInfo;
-import io.smtpprotocol.testing.RawClient;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** What the client hears when the message handler refuses a message. */
 class MessageRejectionTests {
 
-  @AutoClose private SmtpServer server;
-
   private String send(Decision decision) throws Exception {
-    server =
-        TestServers.start(
+    SmtpServerBuilder server =
+        TestServers.builder(
             new RecordingHandler() {
               @Override
               public CompletionStage<Decision> message(
@@ -26,7 +22,7 @@ class MessageRejectionTests {
                 return decision.asStage();
               }
             });
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
       assertThat(c.command("RCPT TO:<b@example.com>").code()).isEqualTo(250);

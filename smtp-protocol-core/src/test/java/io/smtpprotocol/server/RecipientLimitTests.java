@@ -3,8 +3,6 @@ package io.smtpprotocol.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.protocol.Mailbox;
-import io.smtpprotocol.testing.RawClient;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,17 +11,17 @@ import org.junit.jupiter.api.Timeout;
 class RecipientLimitTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
+  private SmtpServerBuilder server;
 
   @BeforeEach
   void start() {
     handler.recipientFilter = m -> !m.localPart().startsWith("unknown");
-    server = TestServers.start(handler, Limits.DEFAULTS.withMaxRecipients(3));
+    server = TestServers.builder(handler).limits(Limits.DEFAULTS.withMaxRecipients(3));
   }
 
   @Test
   void recipientBeyondTheLimitIsRefusedWith452AndTheOthersGetTheMessage() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       for (int i = 1; i <= 3; i++) {
@@ -42,7 +40,7 @@ class RecipientLimitTests {
 
   @Test
   void refusedRecipientsDoNotCount() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       assertThat(c.command("RCPT TO:<unknown1@example.com>").code()).isEqualTo(550);
@@ -56,7 +54,7 @@ class RecipientLimitTests {
 
   @Test
   void theLimitIsPerTransaction() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       for (int i = 1; i <= 3; i++) {

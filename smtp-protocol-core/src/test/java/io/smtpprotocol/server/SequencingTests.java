@@ -4,26 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprotocol.testing.RawClient;
 import java.util.List;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** The order of commands in a session, through the session harness: no socket is needed. */
 @Timeout(20)
 class SequencingTests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private final SmtpServer server = TestServers.start(handler);
+
+  private SmtpServerBuilder server() {
+    return TestServers.builder(handler);
+  }
 
   @Test
   void greetingNamesTheDomainAndEsmtp() throws Exception {
-    try (RawClient c = new RawClient(server.port())) {
+    try (SessionHarness c = new SessionHarness(server())) {
       assertThat(c.reply().line()).isEqualTo("220 mx.test ESMTP ready");
     }
   }
 
   @Test
   void transactionCommandsBeforeTheGreetingAreRefused() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       assertThat(c.command("MAIL FROM:<a@example.com>").line()).startsWith("503 5.5.1 ");
       assertThat(c.command("RCPT TO:<b@example.com>").line()).startsWith("503 5.5.1 ");
       assertThat(c.command("DATA").line()).startsWith("503 5.5.1 ");
@@ -35,7 +38,7 @@ class SequencingTests {
 
   @Test
   void rcptBeforeMailIsRefused() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       assertThat(c.command("RCPT TO:<b@example.com>").line())
           .isEqualTo("503 5.5.1 Need MAIL command");
@@ -44,7 +47,7 @@ class SequencingTests {
 
   @Test
   void dataBeforeRcptIsRefused() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       assertThat(c.command("DATA").line()).startsWith("503 5.5.1 ");
       c.command("MAIL FROM:<a@example.com>");
@@ -54,7 +57,7 @@ class SequencingTests {
 
   @Test
   void nestedMailIsRefused() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       assertThat(c.command("MAIL FROM:<b@example.com>").line())
@@ -64,7 +67,7 @@ class SequencingTests {
 
   @Test
   void rsetResetsTheTransaction() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       c.command("RCPT TO:<b@example.com>");
@@ -76,7 +79,7 @@ class SequencingTests {
 
   @Test
   void newEhloResetsTheTransaction() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       c.command("RCPT TO:<b@example.com>");
@@ -89,7 +92,7 @@ class SequencingTests {
 
   @Test
   void transactionAfterResetDeliversOnlyTheNewEnvelope() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       c.command("MAIL FROM:<old@example.com>");
       c.command("RCPT TO:<old@example.com>");
@@ -108,7 +111,7 @@ class SequencingTests {
 
   @Test
   void heloGreetsWithoutExtensions() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       assertThat(c.command("HELO client.test").lines()).containsExactly("mx.test");
       assertThat(c.command("MAIL FROM:<a@example.com> BODY=8BITMIME").line()).startsWith("555 ");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
@@ -117,7 +120,7 @@ class SequencingTests {
 
   @Test
   void lmtpGreetingIsNotUnderstood() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       assertThat(c.command("LHLO client.test").line()).startsWith("500 5.5.1 ");
       assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(503);
     }
@@ -125,7 +128,7 @@ class SequencingTests {
 
   @Test
   void informationalCommandsWorkInAnyState() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       assertThat(c.command("NOOP").line()).isEqualTo("250 2.0.0 Ok");
       assertThat(c.command("HELP").code()).isEqualTo(214);
       assertThat(c.command("VRFY someone").line()).startsWith("252 2.5.0 ");
@@ -139,7 +142,7 @@ class SequencingTests {
 
   @Test
   void syntaxErrorsGet501AndTheSessionGoesOn() throws Exception {
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:a@example.com").line()).startsWith("501 5.5.4 ");
       assertThat(c.command("MAIL FROM:<a b@example.com>").line()).startsWith("501 5.1.7 ");
@@ -177,7 +180,7 @@ class SequencingTests {
             "RCPT TO:<b@example.com>",
             "RSET",
             "QUIT");
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server())) {
       c.ehlo();
       for (String command : script) {
         RawClient.WireReply r = c.command(command);

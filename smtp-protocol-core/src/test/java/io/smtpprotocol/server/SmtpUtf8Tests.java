@@ -2,9 +2,7 @@ package io.smtpprotocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprotocol.testing.RawClient;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,12 +10,11 @@ import org.junit.jupiter.api.Timeout;
 class SmtpUtf8Tests {
 
   private final RecordingHandler handler = new RecordingHandler();
-  @AutoClose private SmtpServer server;
 
   @Test
   void utf8AddressesNeedSmtpUtf8() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       assertThat(c.ehlo().lines()).contains("SMTPUTF8", "8BITMIME");
       assertThat(c.command("MAIL FROM:<j\u00f6rg@example.com>").line())
           .isEqualTo("553 5.6.7 Non-ASCII address requires SMTPUTF8");
@@ -30,9 +27,9 @@ class SmtpUtf8Tests {
 
   @Test
   void utf8EnvelopeAndBodyArriveIntact() throws Exception {
-    server = TestServers.start(handler);
+    SmtpServerBuilder server = TestServers.builder(handler);
     String body = "Subject: gr\u00fc\u00dfe \ud83d\udce7\r\n\r\n\u4f60\u597d\r\n";
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(
               c.command("MAIL FROM:<j\u00f6rg@b\u00fccher.example> SMTPUTF8 BODY=8BITMIME").code())
@@ -52,8 +49,8 @@ class SmtpUtf8Tests {
 
   @Test
   void serverWithoutSmtpUtf8RefusesTheParameter() throws Exception {
-    server = TestServers.builder(handler).smtpUtf8(false).build().start();
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler).smtpUtf8(false);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       assertThat(c.ehlo().lines()).doesNotContain("SMTPUTF8");
       assertThat(c.command("MAIL FROM:<a@example.com> SMTPUTF8").line()).startsWith("555 5.5.4 ");
       assertThat(c.command("MAIL FROM:<j\u00f6rg@example.com> SMTPUTF8").code()).isEqualTo(555);
@@ -63,8 +60,8 @@ class SmtpUtf8Tests {
 
   @Test
   void smtpUtf8TakesNoValueAndBodyOnlyKnownTypes() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.com> SMTPUTF8=yes").code()).isEqualTo(555);
       assertThat(c.command("MAIL FROM:<a@example.com> BODY=BINARYMIME").code()).isEqualTo(555);
@@ -74,12 +71,12 @@ class SmtpUtf8Tests {
 
   @Test
   void invalidUtf8InACommandIsRefused() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    SmtpServerBuilder server = TestServers.builder(handler);
+    try (SessionHarness c = SessionHarness.greeted(server)) {
       c.ehlo();
       byte[] line = "MAIL FROM:<?@x>\r\n".getBytes(StandardCharsets.US_ASCII);
       line[11] = (byte) 0xC3; // the first octet of a two-octet sequence, and no second
-      c.sendBytes(line);
+      c.writeBytes(line);
       assertThat(c.reply().line()).startsWith("500 5.6.7 ");
       assertThat(c.command("NOOP").code()).isEqualTo(250);
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,24 +31,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * XCLIENT as Postfix's XCLIENT_README describes it, on the wire: its examples, who may send it,
- * what it changes for the handler, and the replies to everything else.
+ * XCLIENT as Postfix's XCLIENT_README describes it: its examples, who may send it, what it changes
+ * for the handler, and the replies to everything else. The session's answers go through the session
+ * harness, its client connecting from 127.0.0.1; the AUTH budget across connections and Python's
+ * smtplib through a started server.
  */
 class XclientTests {
 
   private static final String KEYWORD = "XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT";
   private static final String GREETING = "220 mx.test ESMTP ready";
 
-  /** Records the connect events, answered from another thread; refuses 192.0.2.66. */
+  /**
+   * Records the connect events, answered later (after the method returned: from another thread on a
+   * started server, from {@link Later} under the session harness); refuses 192.0.2.66.
+   */
   static final class Handler extends RecordingHandler {
     final BlockingQueue<SessionInfo> connects = new LinkedBlockingQueue<>();
+    final Later later = new Later();
+    volatile boolean harnessed;
 
     @Override
     public CompletionStage<Decision> connect(SessionInfo session) {
       connects.add(session);
       boolean refused = address(session).equals("192.0.2.66");
-      return CompletableFuture.supplyAsync(
-          () -> refused ? Decision.reject(554, "5.7.1", "Not from there") : Decision.accept());
+      Supplier<Decision> answer =
+          () -> refused ? Decision.reject(554, "5.7.1", "Not from there") : Decision.accept();
+      return harnessed ? later.supply(answer) : CompletableFuture.supplyAsync(answer);
     }
   }
 
@@ -73,16 +82,23 @@ class XclientTests {
     }
   }
 
-  private RawClient trustedClient() throws Exception {
-    server = TestServers.builder(handler).xclient(List.of("127.0.0.0/8")).build().start();
-    return RawClient.greeted(server.port());
+  /** A session from {@link SessionHarness#CLIENT}, greeted, through the session harness. */
+  private SessionHarness harnessed(SmtpServerBuilder builder) {
+    handler.harnessed = true;
+    SessionHarness c = new SessionHarness(builder, handler.later);
+    assertThat(c.reply().line()).isEqualTo(GREETING);
+    return c;
+  }
+
+  private SessionHarness trustedClient() {
+    return harnessed(TestServers.builder(handler).xclient(List.of("127.0.0.0/8")));
   }
 
   private static String address(SessionInfo session) {
     return session.remoteInetAddress().map(a -> a.getAddress().getHostAddress()).orElse("none");
   }
 
-  private static void sendMessage(RawClient c) throws Exception {
+  private static void sendMessage(SessionHarness c) {
     assertThat(c.command("MAIL FROM:<wietse@porcupine.org>").code()).isEqualTo(250);
     assertThat(c.command("RCPT TO:<user@example.com>").code()).isEqualTo(250);
     assertThat(c.command("DATA").code()).isEqualTo(354);
@@ -93,7 +109,7 @@ class XclientTests {
 
   @Test
   void postfixFirstExampleGreetsAnewAndTheHandlerSeesTheNamedClient() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("EHLO client.example.com").lines()).contains(KEYWORD);
       assertThat(c.command("XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2").line())
           .isEqualTo(GREETING);
@@ -112,7 +128,7 @@ class XclientTests {
 
   @Test
   void postfixSecondExampleSendsXclientBeforeEhlo() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT NAME=hamster.porcupine.org ADDR=168.100.189.8").line())
           .isEqualTo(GREETING);
       assertThat(c.command("EHLO hamster.porcupine.org").code()).isEqualTo(250);
@@ -126,7 +142,7 @@ class XclientTests {
   @ParameterizedTest
   @ValueSource(strings = {"[UNAVAILABLE]", "[TEMPUNAVAIL]", "[tempunavail]"})
   void unavailableNameLeavesTheClientWithoutAName(String name) throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT NAME=spike.porcupine.org").code()).isEqualTo(220);
       assertThat(c.command("XCLIENT NAME=" + name + " ADDR=168.100.189.2").code()).isEqualTo(220);
       c.ehlo();
@@ -139,7 +155,7 @@ class XclientTests {
 
   @Test
   void ipv6AddressAndPortReplaceTheClientsAddress() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT ADDR=IPV6:2001:db8::1 PORT=4242").code()).isEqualTo(220);
       c.ehlo();
       sendMessage(c);
@@ -151,7 +167,7 @@ class XclientTests {
 
   @Test
   void unavailableAddressIsUnknownToTheHandler() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT ADDR=[UNAVAILABLE] PORT=[UNAVAILABLE]").code()).isEqualTo(220);
       // no address, so no longer trusted
       assertThat(c.command("XCLIENT NAME=x.example").line()).startsWith("550 5.7.0");
@@ -166,7 +182,7 @@ class XclientTests {
 
   @Test
   void xtextEncodedValuesAreDecoded() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       String line = "XCLIENT NAME=mail+2Dgw.example.org LOGIN=alice+2Bsales+20(proxy)@example.org";
       assertThat(c.command(line).code()).isEqualTo(220);
       c.ehlo();
@@ -179,7 +195,7 @@ class XclientTests {
 
   @Test
   void destinationAddressAndPortReplaceTheLocalAddress() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT DESTADDR=192.0.2.25 DESTPORT=25 PORT=40000").code())
           .isEqualTo(220);
       c.ehlo();
@@ -194,7 +210,7 @@ class XclientTests {
 
   @Test
   void withoutHeloTheClientMustGreetAgain() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       c.ehlo();
       assertThat(c.command("XCLIENT ADDR=127.0.0.9").code()).isEqualTo(220);
       assertThat(c.command("MAIL FROM:<a@example.org>").line()).startsWith("503 5.5.1");
@@ -206,7 +222,7 @@ class XclientTests {
 
   @Test
   void heloAndProtoBecomeTheSessionsGreeting() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       c.ehlo();
       assertThat(c.command("XCLIENT HELO=client.example.org PROTO=ESMTP").code()).isEqualTo(220);
       // the greeting XCLIENT named stands: ESMTP parameters are taken without a new EHLO
@@ -222,7 +238,7 @@ class XclientTests {
 
   @Test
   void loginNamesTheUserAndALaterXclientWithoutItForgetsHim() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT LOGIN=alice").code()).isEqualTo(220);
       c.ehlo();
       sendMessage(c);
@@ -239,7 +255,7 @@ class XclientTests {
 
   @Test
   void onceTheAddressLeavesTheTrustedOnesXclientIsRefused() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT HELO=spike.porcupine.org PROTO=ESMTP").code()).isEqualTo(220);
       // as in Postfix, a greeting the second XCLIENT leaves out would be forgotten
       assertThat(
@@ -259,7 +275,7 @@ class XclientTests {
 
   @Test
   void theConnectEventDecidesAgainOnTheNamedClient() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       assertThat(c.command("XCLIENT ADDR=192.0.2.66").line()).isEqualTo("554 5.7.1 Not from there");
       assertThat(c.closedByServer()).isTrue();
     }
@@ -269,8 +285,8 @@ class XclientTests {
 
   @Test
   void pipelinedCommandsAfterXclientWaitForTheNewGreeting() throws Exception {
-    try (RawClient c = trustedClient()) {
-      c.send(
+    try (SessionHarness c = trustedClient()) {
+      c.write(
           "XCLIENT NAME=relay.example.org ADDR=192.0.2.7\r\n"
               + "EHLO relay.example.org\r\n"
               + "MAIL FROM:<a@example.org>\r\n"
@@ -292,8 +308,8 @@ class XclientTests {
 
   @Test
   void untrustedClientIsRefusedAndNotOfferedXclient() throws Exception {
-    server = TestServers.builder(handler).xclient(List.of("10.0.0.0/8")).build().start();
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c =
+        harnessed(TestServers.builder(handler).xclient(List.of("10.0.0.0/8")))) {
       assertThat(c.ehlo().lines()).doesNotContain(KEYWORD);
       assertThat(c.command("XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2").line())
           .isEqualTo("550 5.7.0 Insufficient authorization");
@@ -306,8 +322,7 @@ class XclientTests {
 
   @Test
   void withoutXclientEveryoneIsRefused() throws Exception {
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = harnessed(TestServers.builder(handler))) {
       assertThat(c.ehlo().text()).doesNotContain("XCLIENT");
       assertThat(c.command("XCLIENT ADDR=192.0.2.7").line())
           .isEqualTo("550 5.7.0 Insufficient authorization");
@@ -348,7 +363,7 @@ class XclientTests {
         "XCLIENT LOGIN=a=b",
       })
   void malformedXclientGets501AndChangesNothing(String line) throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       c.ehlo();
       assertThat(c.command(line).line()).startsWith("501 5.5.4");
       sendMessage(c);
@@ -360,7 +375,7 @@ class XclientTests {
 
   @Test
   void overlongValueGets501() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       String label = "a".repeat(60) + ".";
       assertThat(c.command("XCLIENT NAME=" + label.repeat(5) + "example").line())
           .isEqualTo("501 5.5.4 Bad NAME syntax");
@@ -369,7 +384,7 @@ class XclientTests {
 
   @Test
   void xclientInsideATransactionGets503() throws Exception {
-    try (RawClient c = trustedClient()) {
+    try (SessionHarness c = trustedClient()) {
       c.ehlo();
       assertThat(c.command("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
       assertThat(c.command("XCLIENT ADDR=192.0.2.7").line())
@@ -428,14 +443,10 @@ class XclientTests {
   @Test
   void transcriptAndMetricsSeeTheXclient() throws Exception {
     Commands commands = new Commands();
-    server =
-        TestServers.builder(handler)
-            .xclient(List.of("127.0.0.1"))
-            .observer(commands)
-            .build()
-            .start();
+    SmtpServerBuilder server =
+        TestServers.builder(handler).xclient(List.of("127.0.0.1")).observer(commands);
     try (LogCapture transcript = new LogCapture("io.smtpprotocol.transcript", Level.DEBUG);
-        RawClient c = RawClient.greeted(server.port())) {
+        SessionHarness c = harnessed(server)) {
       assertThat(c.command("XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2").code())
           .isEqualTo(220);
       assertThat(c.command("XCLIENT ADDR=192.0.2.1").code()).isEqualTo(550);
