@@ -65,7 +65,7 @@ final class SessionHarness implements AutoCloseable {
     SmtpServerDecoder decoder =
         new SmtpServerDecoder(limits.maxLineLength(), false, limits.bodyBufferSize());
     SessionInput input = SessionInput.of(decoder, limits.maxLineLength());
-    Executor handlerExecutor = server.config().handlerExecutor();
+    Executor handlerExecutor = server.parts().handlerExecutor();
     session =
         new SmtpSession(
             host(SessionHost.of(server), handlerExecutor == null ? Runnable::run : handlerExecutor),
