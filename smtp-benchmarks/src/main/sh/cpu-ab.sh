@@ -21,7 +21,7 @@ A_PORT=$(free_port)
 B_PORT=$(free_port)
 java -jar "$A_JAR" --port "$A_PORT" > "$WORK/a.log" 2>&1 & A_PID=$!
 java -jar "$B_JAR" --port "$B_PORT" > "$WORK/b.log" 2>&1 & B_PID=$!
-trap 'kill $A_PID $B_PID 2>/dev/null; wait $A_PID $B_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $A_PID $B_PID 2>/dev/null; wait $A_PID $B_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 300); do
   grep -q "listening on .*:$A_PORT" "$WORK/a.log" && grep -q "listening on .*:$B_PORT" "$WORK/b.log" && break
   sleep 0.2
