@@ -2,7 +2,6 @@ package io.smtpprotocol.auth;
 
 import io.smtpprotocol.handler.SessionInfo;
 import java.util.concurrent.CompletionStage;
-import org.jspecify.annotations.Nullable;
 
 /** PLAIN (RFC 4616): {@code [authzid] NUL authcid NUL passwd} in one client message. */
 final class PlainMechanism implements SaslMechanism {
@@ -14,22 +13,9 @@ final class PlainMechanism implements SaslMechanism {
 
   @Override
   public SaslExchange start(SessionInfo session, Authenticator authenticator, String serverName) {
-    return new SaslExchange() {
-      private boolean challenged;
-
+    return new OneMessageExchange() {
       @Override
-      public CompletionStage<SaslStep> respond(byte @Nullable [] response) {
-        if (response == null) {
-          if (challenged) {
-            return SaslText.done(SaslStep.malformed());
-          }
-          challenged = true;
-          return SaslText.done(SaslStep.challenge(new byte[0]));
-        }
-        String message = SaslText.utf8(response);
-        if (message == null) {
-          return SaslText.done(SaslStep.malformed());
-        }
+      CompletionStage<SaslStep> message(String message) {
         int first = message.indexOf('\0');
         int second = first < 0 ? -1 : message.indexOf('\0', first + 1);
         if (first < 0 || second < 0 || message.indexOf('\0', second + 1) >= 0) {

@@ -20,27 +20,18 @@ final class XOAuth2Mechanism implements SaslMechanism {
 
   @Override
   public SaslExchange start(SessionInfo session, Authenticator authenticator, String serverName) {
-    return new SaslExchange() {
-      private boolean challenged;
+    return new OneMessageExchange() {
       private @Nullable SaslStep pendingFailure;
 
       @Override
       public CompletionStage<SaslStep> respond(byte @Nullable [] response) {
+        // after the error challenge, whatever the client answers ends the exchange
         SaslStep failure = pendingFailure;
-        if (failure != null) {
-          return SaslText.done(failure);
-        }
-        if (response == null) {
-          if (challenged) {
-            return SaslText.done(SaslStep.malformed());
-          }
-          challenged = true;
-          return SaslText.done(SaslStep.challenge(new byte[0]));
-        }
-        String message = SaslText.utf8(response);
-        if (message == null) {
-          return SaslText.done(SaslStep.malformed());
-        }
+        return failure != null ? SaslText.done(failure) : super.respond(response);
+      }
+
+      @Override
+      CompletionStage<SaslStep> message(String message) {
         String user = null;
         String token = null;
         for (String field : message.split("\u0001", -1)) {
