@@ -103,10 +103,23 @@ final class SessionHarness implements AutoCloseable {
 
   /** The server begins to shut down gracefully. */
   List<String> drain() {
+    draining();
+    return replies();
+  }
+
+  /** The server begins to shut down gracefully, leaving the replies it caused to be read. */
+  SessionHarness draining() {
     draining = true;
     session.drain();
     channel.runPendingTasks();
-    return replies();
+    return this;
+  }
+
+  /** The server's drain time is over: it closes the session at once, leaving its reply to read. */
+  SessionHarness drainTimeOver() {
+    session.forceClose();
+    channel.runPendingTasks();
+    return this;
   }
 
   /** The codes of the replies written since the last call (a multiline reply counts once). */
