@@ -10,27 +10,15 @@ import io.smtpprotocol.protocol.Mailbox;
 import io.smtpprotocol.protocol.ReversePath;
 import io.smtpprotocol.testing.RawClient;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(20)
 class PipeliningTests {
 
-  private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
-  private SmtpServer server;
-
-  @AfterEach
-  void stop() {
-    server.close();
-    later.shutdownNow();
-  }
+  @AutoClose private SmtpServer server; // only the socket tests start a server
 
   @Test
   void envelopeSentInOneWriteIsAnsweredInOrder() throws Exception {
@@ -53,31 +41,6 @@ class PipeliningTests {
       assertThat(c.command("hello\r\n.").code()).isEqualTo(250);
     }
     assertThat(handler.takeMessage().envelope().mailboxes()).hasSize(2);
-  }
-
-  @Test
-  void errorsInsideAPipelineAreAnsweredInPlace() throws Exception {
-    RecordingHandler handler = new RecordingHandler();
-    handler.recipientFilter = m -> !m.localPart().equals("nobody");
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
-      c.ehlo();
-      c.send(
-          "MAIL FROM:<a@example.com>\r\n"
-              + "RCPT TO:b@example.com\r\n"
-              + "RCPT TO:<nobody@example.com>\r\n"
-              + "XYZZY\r\n"
-              + "RCPT TO:<c@example.com>\r\n"
-              + "NOOP\r\n"
-              + "DATA\r\n");
-      assertThat(c.replies(7))
-          .extracting(RawClient.WireReply::code)
-          .containsExactly(250, 501, 550, 500, 250, 250, 354);
-      assertThat(c.command("x\r\n.").code()).isEqualTo(250);
-    }
-    assertThat(handler.takeMessage().envelope().mailboxes())
-        .extracting(Mailbox::address)
-        .containsExactly("c@example.com");
   }
 
   @Test
@@ -106,15 +69,38 @@ class PipeliningTests {
     assertThat(handler.takeMessage().text()).isEqualTo("abc");
   }
 
-  /** Answers MAIL and RCPT later from another thread, after a random delay; rejects "no-*". */
-  private final class SlowHandler extends RecordingHandler {
+  // What the session answers to a pipeline, through the session harness: no sockets, no waiting.
+
+  @Test
+  void errorsInsideAPipelineAreAnsweredInPlace() throws Exception {
+    RecordingHandler handler = new RecordingHandler();
+    handler.recipientFilter = m -> !m.localPart().equals("nobody");
+    try (SessionHarness c = SessionHarness.greeted(TestServers.builder(handler))) {
+      c.ehlo();
+      c.write(
+          "MAIL FROM:<a@example.com>\r\n"
+              + "RCPT TO:b@example.com\r\n"
+              + "RCPT TO:<nobody@example.com>\r\n"
+              + "XYZZY\r\n"
+              + "RCPT TO:<c@example.com>\r\n"
+              + "NOOP\r\n"
+              + "DATA\r\n");
+      assertThat(c.replies(7))
+          .extracting(RawClient.WireReply::code)
+          .containsExactly(250, 501, 550, 500, 250, 250, 354);
+      assertThat(c.command("x\r\n.").code()).isEqualTo(250);
+    }
+    assertThat(handler.takeMessage().envelope().mailboxes())
+        .extracting(Mailbox::address)
+        .containsExactly("c@example.com");
+  }
+
+  /** Answers MAIL and RCPT later, after the method returned (see {@link Later}); rejects "no-*". */
+  private static final class SlowHandler extends RecordingHandler {
+    final Later later = new Later();
+
     private CompletionStage<Decision> later(boolean accept) {
-      CompletableFuture<Decision> f = new CompletableFuture<>();
-      PipeliningTests.this.later.schedule(
-          () -> f.complete(accept ? Decision.accept() : Decision.reject()),
-          ThreadLocalRandom.current().nextInt(1, 15),
-          TimeUnit.MILLISECONDS);
-      return f;
+      return later.supply(() -> accept ? Decision.accept() : Decision.reject());
     }
 
     @Override
@@ -133,11 +119,11 @@ class PipeliningTests {
   @Test
   void asynchronousDecisionsStillAnswerInOrder() throws Exception {
     SlowHandler handler = new SlowHandler();
-    server = TestServers.start(handler);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = new SessionHarness(TestServers.builder(handler), handler.later)) {
+      assertThat(c.reply().code()).isEqualTo(220);
       c.ehlo();
       for (int round = 0; round < 5; round++) {
-        c.send(
+        c.write(
             "MAIL FROM:<no-"
                 + round
                 + "@example.com>\r\n"
@@ -149,6 +135,7 @@ class PipeliningTests {
                 + "RCPT TO:<no-2@example.com>\r\n"
                 + "RCPT TO:<c@example.com>\r\n"
                 + "DATA\r\n");
+        assertThat(c.silent()).as("no decision has come yet").isTrue();
         List<RawClient.WireReply> replies = c.replies(7);
         assertThat(replies)
             .extracting(RawClient.WireReply::code)
@@ -164,9 +151,9 @@ class PipeliningTests {
   }
 
   @Test
-  void ehloAdvertisesPipeliningUnlessTurnedOff() throws Exception {
-    server = TestServers.builder(new RecordingHandler()).pipelining(false).build().start();
-    try (RawClient c = RawClient.greeted(server.port())) {
+  void ehloAdvertisesPipeliningUnlessTurnedOff() {
+    try (SessionHarness c =
+        SessionHarness.greeted(TestServers.builder(new RecordingHandler()).pipelining(false))) {
       assertThat(c.ehlo().lines()).doesNotContain("PIPELINING");
     }
   }

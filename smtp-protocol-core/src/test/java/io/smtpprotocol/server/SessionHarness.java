@@ -3,6 +3,8 @@ package io.smtpprotocol.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import io.smtpprotocol.testing.RawClient.WireReply;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -44,6 +46,10 @@ final class SessionHarness implements AutoCloseable {
   static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40001);
 
   final EmbeddedChannel channel;
+
+  // The channel's clock: time passes only through elapse(), from before the session begins, so
+  // that the timers it starts at once (greeting delay, session time) count from the test's zero.
+  private final MockTicker clock = Ticker.newMockTicker();
   final SmtpSession session;
   private final Later later;
   private boolean draining;
@@ -70,14 +76,13 @@ final class SessionHarness implements AutoCloseable {
         new SmtpSession(
             host(SessionHost.of(server), handlerExecutor == null ? Runnable::run : handlerExecutor),
             input);
-    channel = new ClientChannel();
+    channel = new ClientChannel(clock);
     channel.pipeline().addLast(ReplyEncoder.INSTANCE, decoder, session);
     try {
       channel.register(); // activates the channel: the session begins
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    channel.freezeTime(); // from here on time passes only through advance()
     channel.runPendingTasks();
   }
 
@@ -98,10 +103,23 @@ final class SessionHarness implements AutoCloseable {
 
   /** The server begins to shut down gracefully. */
   List<String> drain() {
+    draining();
+    return replies();
+  }
+
+  /** The server begins to shut down gracefully, leaving the replies it caused to be read. */
+  SessionHarness draining() {
     draining = true;
     session.drain();
     channel.runPendingTasks();
-    return replies();
+    return this;
+  }
+
+  /** The server's drain time is over: it closes the session at once, leaving its reply to read. */
+  SessionHarness drainTimeOver() {
+    session.forceClose();
+    channel.runPendingTasks();
+    return this;
   }
 
   /** The codes of the replies written since the last call (a multiline reply counts once). */
@@ -146,7 +164,7 @@ final class SessionHarness implements AutoCloseable {
 
   /** Lets {@code millis} pass on the channel's clock, leaving the replies it caused to be read. */
   SessionHarness elapse(long millis) {
-    channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+    clock.advance(millis, TimeUnit.MILLISECONDS);
     channel.runPendingTasks();
     channel.runScheduledPendingTasks();
     return this;
@@ -275,8 +293,8 @@ final class SessionHarness implements AutoCloseable {
 
   /** An {@code EmbeddedChannel} whose peer is {@link #CLIENT}, as the session sees it. */
   private static final class ClientChannel extends EmbeddedChannel {
-    ClientChannel() {
-      super(false, false);
+    ClientChannel(MockTicker clock) {
+      super(EmbeddedChannel.builder().register(false).hasDisconnect(false).ticker(clock));
     }
 
     @Override
