@@ -18,7 +18,10 @@ final class SessionTimers {
   private final boolean greetingDelayed;
   private @Nullable EventExecutor executor;
 
-  /** When the client must have sent what the session waits for (System.nanoTime()). */
+  /**
+   * When the client must have sent what the session waits for, on the event loop's clock (its
+   * {@code ticker()}, the clock its scheduled tasks run by).
+   */
   private long inputDeadline;
 
   private @Nullable ScheduledFuture<?> idleTimer;
@@ -56,9 +59,12 @@ final class SessionTimers {
    * as it arrives.
    */
   void armIdle() {
-    inputDeadline = System.nanoTime() + idleNanos;
     EventExecutor e = executor;
-    if (idleTimer == null && e != null) {
+    if (e == null) {
+      return; // start() arms it
+    }
+    inputDeadline = e.ticker().nanoTime() + idleNanos;
+    if (idleTimer == null) {
       idleTimer = e.schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
     }
   }
@@ -69,7 +75,7 @@ final class SessionTimers {
     if (session.closed() || e == null) {
       return;
     }
-    long left = inputDeadline - System.nanoTime();
+    long left = inputDeadline - e.ticker().nanoTime();
     if (left > 0) {
       idleTimer = e.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
     } else {
