@@ -10,7 +10,6 @@ import io.smtpprotocol.testing.RawClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,59 +32,70 @@ class IdleTimeoutTests {
     }
   }
 
+  // The idle timeout on the session's own clock, frozen: no sockets, no waiting.
+
+  /** A handler whose MAIL decision is the test's to give. */
+  private static RecordingHandler deciding(CompletableFuture<Decision> decision) {
+    return new RecordingHandler() {
+      @Override
+      public CompletionStage<Decision> mailFrom(
+          SessionInfo session, ReversePath from, MailParameters parameters) {
+        return decision;
+      }
+    };
+  }
+
   @Test
-  void idleTimeCountsFromTheReplyNotFromBeforeASlowHandler() throws Exception {
-    RecordingHandler handler =
-        new RecordingHandler() {
-          @Override
-          public CompletionStage<Decision> mailFrom(
-              SessionInfo session, ReversePath from, MailParameters parameters) {
-            return CompletableFuture.supplyAsync(
-                Decision::accept, CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS));
-          }
-        };
-    server = TestServers.start(handler, Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(2000)));
-    try (RawClient c = RawClient.greeted(server.port())) {
+  void idleTimeCountsFromTheReplyNotFromBeforeASlowHandler() {
+    CompletableFuture<Decision> decision = new CompletableFuture<>();
+    try (SessionHarness c =
+        SessionHarness.greeted(
+            TestServers.builder(deciding(decision))
+                .limits(Limits.DEFAULTS.withIdleTimeout(Duration.ofMillis(2000))))) {
       c.ehlo();
-      assertThat(c.command("MAIL FROM:<a@example.com>").code()).isEqualTo(250);
-      // The handler took half as long again as the idle timeout; the client now has a full
-      // period, of which it uses a quarter (a timer counting from before the handler has fired).
-      assertThat(c.silentFor(500)).isTrue();
+      c.write("MAIL FROM:<a@example.com>\r\n");
+      // the handler takes half as long again as the idle timeout
+      assertThat(c.elapse(3000).silent()).as("a deciding handler is no idle client").isTrue();
+      decision.complete(Decision.accept());
+      assertThat(c.reply().code()).isEqualTo(250);
+      // the client now has a full period, of which it uses a quarter (a timer counting from
+      // before the handler would have fired)
+      assertThat(c.elapse(500).silent()).isTrue();
       assertThat(c.command("NOOP").code()).isEqualTo(250);
+      // and the next period counts from that reply, to the millisecond
+      assertThat(c.elapse(1999).silent()).isTrue();
+      assertThat(c.elapse(1).reply().line())
+          .isEqualTo("421 4.4.2 Idle timeout, closing transmission channel");
+      assertThat(c.closedByServer()).isTrue();
     }
   }
 
   @Test
-  void clientStallingInsideDataIsClosedToo() throws Exception {
+  void clientStallingInsideDataIsClosedToo() {
     RecordingHandler handler = new RecordingHandler();
-    server = TestServers.start(handler, FAST);
-    try (RawClient c = RawClient.greeted(server.port())) {
+    try (SessionHarness c = SessionHarness.greeted(TestServers.builder(handler).limits(FAST))) {
       c.ehlo();
       c.command("MAIL FROM:<a@example.com>");
       c.command("RCPT TO:<b@example.com>");
       c.command("DATA");
-      c.send("Subject: half a message\r\n");
-      assertThat(c.reply().line()).startsWith("421 4.4.2 ");
+      c.write("Subject: half a message\r\n");
+      assertThat(c.elapse(299).silent()).as("content extends the deadline").isTrue();
+      assertThat(c.elapse(1).reply().line()).startsWith("421 4.4.2 ");
       assertThat(c.closedByServer()).isTrue();
     }
     assertThat(handler.messages).isEmpty();
   }
 
   @Test
-  void slowHandlerDoesNotCountAsAnIdleClient() throws Exception {
-    RecordingHandler handler =
-        new RecordingHandler() {
-          @Override
-          public CompletionStage<Decision> mailFrom(
-              SessionInfo session, ReversePath from, MailParameters parameters) {
-            return CompletableFuture.supplyAsync(
-                Decision::accept, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
-          }
-        };
-    server = TestServers.start(handler, FAST);
-    try (RawClient c = RawClient.greeted(server.port())) {
+  void slowHandlerDoesNotCountAsAnIdleClient() {
+    CompletableFuture<Decision> decision = new CompletableFuture<>();
+    try (SessionHarness c =
+        SessionHarness.greeted(TestServers.builder(deciding(decision)).limits(FAST))) {
       c.ehlo();
-      assertThat(c.command("MAIL FROM:<a@example.com>").line()).isEqualTo("250 2.1.0 Sender ok");
+      c.write("MAIL FROM:<a@example.com>\r\n");
+      assertThat(c.elapse(700).silent()).isTrue();
+      decision.complete(Decision.accept());
+      assertThat(c.reply().line()).isEqualTo("250 2.1.0 Sender ok");
     }
   }
 
