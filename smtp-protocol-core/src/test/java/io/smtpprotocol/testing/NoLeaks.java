@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

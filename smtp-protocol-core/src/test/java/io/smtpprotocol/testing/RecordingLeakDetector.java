@@ -1,4 +1,4 @@
-package io.smtpprotocol.codec;
+package io.smtpprotocol.testing;
 
 import io.netty.util.ResourceLeakDetector;
 import java.util.ArrayList;
