@@ -202,13 +202,7 @@ class ContentStreamTests {
     try (ScriptedServer server =
         new ScriptedServer(
             peer -> {
-              peer.send("220 scripted.test ESMTP\r\n");
-              peer.expect("EHLO");
-              peer.send(ScriptedServer.ehlo("PIPELINING"));
-              peer.expect("MAIL");
-              peer.expect("RCPT");
-              peer.expect("DATA");
-              peer.send("250 ok\r\n250 ok\r\n354 go on\r\n");
+              peer.acceptUpToContent();
               peer.read();
               peer.socket.close();
             })) {

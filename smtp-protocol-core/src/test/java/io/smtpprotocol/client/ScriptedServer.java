@@ -44,6 +44,20 @@ final class ScriptedServer implements AutoCloseable {
       out = s.getOutputStream();
     }
 
+    /**
+     * Plays a pipelining server up to the content: greets, offers PIPELINING, takes MAIL, RCPT and
+     * DATA and answers them 250, 250, 354 at once.
+     */
+    void acceptUpToContent() throws IOException {
+      send("220 scripted.test ESMTP\r\n");
+      expect("EHLO");
+      send(ScriptedServer.ehlo("PIPELINING"));
+      expect("MAIL");
+      expect("RCPT");
+      expect("DATA");
+      send("250 ok\r\n250 ok\r\n354 go on\r\n");
+    }
+
     /** Writes raw text (CRLF not added). */
     void send(String text) throws IOException {
       out.write(text.getBytes(StandardCharsets.UTF_8));
