@@ -1,4 +1,5 @@
-# Sourced by smoke.sh and scale.sh: free loopback ports, and the Docker engine to run on.
+# Sourced by smoke.sh and scale.sh: free loopback ports, the Docker engine to run on, and the
+# check that a service's container is healthy and not root.
 # The caller defines fail and skip (each prints and exits), sets local_docker, work, the compose
 # command array, engine="" and started_dockerd=false, and traps cleanup on EXIT.
 
@@ -40,6 +41,22 @@ select_engine() {
     skip "no Docker engine answers and $local_docker is not there"
   fi
   export BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
+}
+
+# require_healthy_non_root SERVICE: the compose service's container reaches "healthy" within 90 s
+# and its process does not run as root. Prints the container id.
+require_healthy_non_root() {
+  local service=$1 container health=""
+  container=$("${compose[@]}" ps -q "$service")
+  [[ -n $container ]] || fail "no container for $service"
+  for _ in $(seq 1 90); do
+    health=$(docker inspect -f '{{.State.Health.Status}}' "$container" 2>/dev/null || echo gone)
+    [[ $health == healthy || $health == unhealthy || $health == gone ]] && break
+    sleep 1
+  done
+  [[ $health == healthy ]] || fail "$service is '$health' (want healthy)"
+  [[ $(docker exec "$container" id -u) != 0 ]] || fail "$service runs as root"
+  echo "$container"
 }
 
 # On exit: the compose project's containers, volumes and built images removed (its state and logs

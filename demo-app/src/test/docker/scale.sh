@@ -80,17 +80,7 @@ echo "docker scale test: $engine, base images $BASE_IMAGE / $HAPROXY_BASE_IMAGE,
 "${compose[@]}" up -d >"$work/up.log" 2>&1 || { cat "$work/up.log"; fail "compose up failed"; }
 
 for service in demo1 demo2 haproxy; do
-  container=$("${compose[@]}" ps -q "$service")
-  [[ -n $container ]] || fail "no container for $service"
-  health=""
-  for _ in $(seq 1 90); do
-    health=$(docker inspect -f '{{.State.Health.Status}}' "$container" 2>/dev/null || echo gone)
-    [[ $health == healthy || $health == unhealthy || $health == gone ]] && break
-    sleep 1
-  done
-  [[ $health == healthy ]] || fail "$service is '$health' (want healthy)"
-  uid=$(docker exec "$container" id -u)
-  [[ $uid != 0 ]] || fail "$service runs as root"
+  require_healthy_non_root "$service" >/dev/null
 done
 
 # HAProxy's own view: both servers UP (its SMTP health check through the PROXY header passed)

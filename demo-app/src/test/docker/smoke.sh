@@ -67,19 +67,8 @@ PY
 
 "${compose[@]}" build --quiet demo || fail "image build failed"
 "${compose[@]}" up -d demo || fail "compose up failed"
-container=$("${compose[@]}" ps -q demo)
-[[ -n $container ]] || fail "no container"
-
-health=""
-for _ in $(seq 1 90); do
-  health=$(docker inspect -f '{{.State.Health.Status}}' "$container" 2>/dev/null || echo gone)
-  [[ $health == healthy || $health == unhealthy || $health == gone ]] && break
-  sleep 1
-done
-[[ $health == healthy ]] || fail "container health is '$health' (want healthy)"
-
+container=$(require_healthy_non_root demo) || exit 1 # fail ran in the subshell and printed why
 uid=$(docker exec "$container" id -u)
-[[ $uid != 0 ]] || fail "the container runs as root"
 
 api="http://127.0.0.1:$DEMO_HTTP_PORT/api/messages"
 curl -fsS -X DELETE "$api" || fail "DELETE $api failed"
